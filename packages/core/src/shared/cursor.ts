@@ -1,0 +1,41 @@
+import { DomainError } from './domain-error.ts';
+
+export type CursorValues = Record<string, string | number>;
+
+// Far above any real cursor (a timestamp and an id); refuses absurd input before parsing it.
+const MAX_CURSOR_LENGTH = 2048;
+const BASE64URL_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+function invalidCursor(): DomainError {
+  return new DomainError('invalid_cursor', 'The pagination cursor is not valid.');
+}
+
+function isCursorValue(v: unknown): v is string | number {
+  return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+}
+
+/** An opaque cursor for keyset pagination (base64url of JSON). */
+export function encodeCursor(values: CursorValues): string {
+  for (const v of Object.values(values)) {
+    if (!isCursorValue(v)) throw new RangeError('Cursor values must be strings or finite numbers.');
+  }
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor from a client; anything malformed is DomainError 'invalid_cursor'. */
+export function decodeCursor(s: string): CursorValues {
+  if (typeof s !== 'string' || s.length === 0 || s.length > MAX_CURSOR_LENGTH || !BASE64URL_PATTERN.test(s)) {
+    throw invalidCursor();
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidCursor();
+  const entries = Object.entries(parsed);
+  if (!entries.every(([, v]) => isCursorValue(v))) throw invalidCursor();
+  // fromEntries defines own properties, so a "__proto__" key stays plain data.
+  return Object.fromEntries(entries);
+}
