@@ -1,5 +1,4 @@
 // describe/it return promises that node:test itself awaits; nothing here floats.
-/* eslint-disable @typescript-eslint/no-floating-promises */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 

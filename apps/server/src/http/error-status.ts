@@ -1,0 +1,56 @@
+/**
+ * The one table from stable error codes to HTTP statuses. A code thrown anywhere in the domain
+ * must be listed here (a test scans the source for codes and checks).
+ */
+export const ERROR_STATUS: Record<string, number> = {
+  validation_failed: 400,
+  invalid_json: 400,
+  invalid_cursor: 400,
+  invalid_email: 400,
+  weak_password: 400,
+  invalid_token: 400,
+  invalid_workspace_header: 400,
+  unauthenticated: 401,
+  session_expired: 401,
+  invalid_credentials: 401,
+  invalid_two_factor_code: 401,
+  invalid_api_key: 401,
+  two_factor_pending: 401,
+  sign_in_required: 401,
+  csrf_failed: 403,
+  forbidden: 403,
+  two_factor_enrollment_required: 403,
+  workspace_suspended: 403,
+  signup_closed: 403,
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  email_taken: 409,
+  already_member: 409,
+  last_owner: 409,
+  two_factor_already_enabled: 409,
+  two_factor_not_enabled: 409,
+  two_factor_not_started: 409,
+  two_factor_not_pending: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  decryption_failed: 500,
+  data_key_not_found: 500,
+  master_key_unavailable: 500,
+  invalid_master_key: 500,
+  invalid_totp_secret: 500,
+  internal_error: 500,
+  service_unavailable: 503,
+};
+
+/** Fastify's own error codes (parsing, limits) mapped to ours. */
+export const FASTIFY_ERROR_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
+  FST_ERR_VALIDATION: 'validation_failed',
+  FST_ERR_NOT_FOUND: 'route_not_found',
+};

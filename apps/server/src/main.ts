@@ -1,0 +1,69 @@
+import { ConfigError, loadConfig, redactedConfig } from '@parley/config';
+import { DataDirLockedError } from '@parley/db';
+import { buildApp } from './app.ts';
+import { bootstrap } from './bootstrap.ts';
+import { seedDemoWorkspace } from './demo-seed.ts';
+import { createLogger } from './logger.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\nSee docs/configuration.md.\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const logger = createLogger(config);
+  logger.info({ config: redactedConfig(config) }, 'starting Parley');
+
+  let ctx;
+  try {
+    ctx = await bootstrap(config, logger);
+  } catch (e) {
+    if (e instanceof DataDirLockedError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+
+  const demo = config.demo ? await seedDemoWorkspace(ctx) : null;
+  const app = await buildApp(ctx);
+  await app.listen({ port: config.port, host: config.host });
+
+  const url = config.publicUrl;
+  // Printed to the terminal once, never to the structured log.
+  process.stdout.write(
+    [
+      '',
+      `  Parley is running on ${url}  (${config.database.engine === 'pglite' ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL'})`,
+      `  API docs: ${url}/api/docs`,
+      ...(demo
+        ? [
+            '',
+            '  A demo workspace was created. Sign in with (shown only this once):',
+            `    email:    ${demo.email}`,
+            `    password: ${demo.password}`,
+          ]
+        : []),
+      '',
+    ].join('\n') + '\n',
+  );
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    await app.close();
+    await ctx.db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+await main();

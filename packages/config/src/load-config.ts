@@ -1,0 +1,95 @@
+import path from 'node:path';
+import { envSchema, SECRET_VARIABLES } from './config-schema.ts';
+
+export type DatabaseConfig =
+  { engine: 'pglite'; dataDir: string } | { engine: 'postgres'; url: string; poolSize: number };
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  /** Base64 master keys: the first is current, the rest can still unwrap data keys (rotation). */
+  masterKey: string | undefined;
+  previousMasterKeys: string[];
+  demo: boolean;
+  signup: 'first-user' | 'open' | 'closed';
+  session: { idleMinutes: number; absoluteHours: number; secureCookie: boolean };
+  trustProxy: boolean;
+  authRateLimit: { max: number; windowMinutes: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  metricsToken: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment once. The only place in Parley that reads process.env. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        // Never echo the value: it may be a secret.
+        return `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const database: DatabaseConfig = e.DATABASE_URL
+    ? { engine: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+    : { engine: 'pglite', dataDir: path.resolve(e.PARLEY_DATA_DIR, 'pglite') };
+  if (database.engine === 'postgres' && !e.PARLEY_MASTER_KEY) {
+    throw new ConfigError([
+      'PARLEY_MASTER_KEY: required when DATABASE_URL is set (generate one with `npm run parley -- keys generate`)',
+    ]);
+  }
+  const publicUrl = (e.PARLEY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    dataDir: path.resolve(e.PARLEY_DATA_DIR),
+    database,
+    masterKey: e.PARLEY_MASTER_KEY,
+    previousMasterKeys: (e.PARLEY_PREVIOUS_MASTER_KEYS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    demo: e.PARLEY_DEMO,
+    signup: e.PARLEY_SIGNUP,
+    session: {
+      idleMinutes: e.SESSION_IDLE_MINUTES,
+      absoluteHours: e.SESSION_ABSOLUTE_HOURS,
+      secureCookie:
+        e.COOKIE_SECURE === 'auto' ? publicUrl.startsWith('https://') : e.COOKIE_SECURE === 'true',
+    },
+    trustProxy: e.TRUST_PROXY,
+    authRateLimit: { max: e.AUTH_RATE_LIMIT_MAX, windowMinutes: e.AUTH_RATE_LIMIT_WINDOW_MINUTES },
+    logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
+  };
+}
+
+/** A copy of the config safe to print: secrets replaced by a mask. */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const mask = (v: string | undefined) => (v ? '********' : undefined);
+  return {
+    ...config,
+    database:
+      config.database.engine === 'postgres'
+        ? { ...config.database, url: config.database.url.replace(/\/\/[^@/]*@/, '//********@') }
+        : config.database,
+    masterKey: mask(config.masterKey),
+    previousMasterKeys: config.previousMasterKeys.map(() => '********'),
+    metricsToken: mask(config.metricsToken),
+  };
+}
+
+export { SECRET_VARIABLES };

@@ -1,0 +1,5 @@
+/** Port: the current time (tests move it). */
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };

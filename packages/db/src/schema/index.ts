@@ -1,0 +1,3 @@
+export * from './identity.ts';
+export * from './workspaces.ts';
+export * from './privacy.ts';
