@@ -1,0 +1,94 @@
+import { rulesFor, type SimContext } from '../context.ts';
+import type { MessageView, SimCustomer, SimMessage } from '../state/model.ts';
+import { messagingPayload } from '../webhooks/messenger-payloads.ts';
+import { pageTargets } from '../webhooks/targets.ts';
+import { CustomerInputError, type CustomerMessageInput } from '../whatsapp/customer-message.ts';
+import { scopedId, type MessagingAccount } from './page-accounts.ts';
+
+/** A simulated customer messages a Facebook Page or an Instagram account. */
+export function customerSendsToPage(
+  ctx: SimContext,
+  customer: SimCustomer,
+  account: MessagingAccount,
+  input: CustomerMessageInput,
+): SimMessage {
+  const now = ctx.clock.now(account.id);
+  const thread = ctx.store.thread(account.channel, account.id, customer.id);
+  const mid = ctx.ids.mid();
+  const sender = { id: scopedId(account, customer) };
+  const recipient = { id: account.id };
+  let event: Record<string, unknown>;
+  let view: MessageView;
+  const original = input.replyTo ? ctx.store.message(input.replyTo)?.message : undefined;
+  const button = original?.view.buttons?.find((b) => b.id === input.buttonId || b.title === input.buttonId);
+
+  switch (input.type) {
+    case 'text': {
+      if (!input.text) throw new CustomerInputError('text is required');
+      const message: Record<string, unknown> = { mid, text: input.text };
+      if (input.replyTo) message.reply_to = { mid: input.replyTo };
+      event = { sender, recipient, timestamp: now, message };
+      view = { kind: 'text', text: input.text };
+      break;
+    }
+    case 'button_reply':
+    case 'button': {
+      if (!button) throw new CustomerInputError('replyTo/buttonId must reference a quick reply or button of a page message');
+      if (button.kind === 'quick_reply') {
+        event = { sender, recipient, timestamp: now, message: { mid, text: button.title, quick_reply: { payload: button.id } } };
+      } else {
+        event = { sender, recipient, timestamp: now, postback: { mid, title: button.title, payload: button.id } };
+      }
+      view = { kind: 'text', text: button.title };
+      break;
+    }
+    case 'image':
+    case 'video':
+    case 'audio':
+    case 'document': {
+      const type = input.type === 'document' ? 'file' : input.type;
+      const url = `${ctx.baseUrl}/_media/attachment-${mid}.png`;
+      event = { sender, recipient, timestamp: now, message: { mid, attachments: [{ type, payload: { url } }] } };
+      view = { kind: 'media', media: { type: input.type, url: null } };
+      break;
+    }
+    case 'reaction': {
+      if (!input.replyTo) throw new CustomerInputError('replyTo is required for a reaction');
+      const emoji = input.emoji ?? '';
+      event = {
+        sender,
+        recipient,
+        timestamp: now,
+        reaction: { mid: input.replyTo, action: emoji ? 'react' : 'unreact', reaction: emoji ? 'love' : undefined, emoji },
+      };
+      view = { kind: 'reaction', reaction: { messageId: input.replyTo, emoji } };
+      break;
+    }
+    default:
+      throw new CustomerInputError(`message type ${input.type} is not supported on ${account.channel}`);
+  }
+  if (input.referral) {
+    event.referral = { source: 'ADS', type: 'OPEN_THREAD', ad_id: '120210000000000001', ...(typeof input.referral === 'object' ? input.referral : {}) };
+    thread.referralAt = now;
+  }
+  const stored: SimMessage = {
+    id: mid,
+    direction: 'in',
+    type: input.type,
+    timestamp: now,
+    status: 'received',
+    errors: null,
+    view,
+    bizOpaque: null,
+    category: 'service',
+    pricingType: 'free_customer_service',
+  };
+  if (input.type !== 'reaction') thread.lastInboundAt = now;
+  thread.typingUntil = 0;
+  ctx.store.addMessage(thread, stored);
+  const field = 'postback' in event ? 'messaging_postbacks' : input.type === 'reaction' ? 'message_reactions' : 'messages';
+  const payload = messagingPayload(account.object, account.id, now, event);
+  const rules = rulesFor(ctx, account.id);
+  for (const target of pageTargets(ctx.store, account.page, field, rules.requirePageSubscription)) ctx.webhooks.enqueue(target, payload);
+  return stored;
+}
