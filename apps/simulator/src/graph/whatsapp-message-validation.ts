@@ -77,7 +77,7 @@ export function validateWhatsAppSend(body: Json, findMedia: (id: string) => SimM
   if (!MESSAGE_TYPES.has(type)) {
     throw plainParameterError(`Param type must be one of {${[...MESSAGE_TYPES].join(', ').toUpperCase()}} - got "${type}".`);
   }
-  const payload = obj(body[type]);
+  const payload = type === 'contacts' ? {} : obj(body[type]);
   if (!payload) throw missingParameter(`Parameter '${type}' is required for messages of type ${type}`);
   const context = obj(body.context);
   const contextId = context ? (str(context.message_id) ?? null) : null;
