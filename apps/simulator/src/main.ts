@@ -17,9 +17,14 @@ console.log(`Meta platform simulator on ${sim.url}`);
 console.log(`  Graph API       ${sim.graphUrl}/{id}/...   (Bearer ${demo.accessToken})`);
 console.log(`  Customer phone  ${sim.url}/phone`);
 console.log(`  Control API     ${sim.url}/_sim/state`);
-console.log(`  Demo: app ${demo.appId} (secret ${demo.appSecret}), WABA ${demo.wabaId}, phone number id ${demo.phoneNumberId}, page ${demo.pageId}, Instagram ${demo.instagramId}`);
+console.log(
+  `  Demo: app ${demo.appId} (secret ${demo.appSecret}), WABA ${demo.wabaId}, phone number id ${demo.phoneNumberId}, page ${demo.pageId}, Instagram ${demo.instagramId}`,
+);
 if (webhookUrl) console.log(`  Webhooks → ${webhookUrl}`);
-else console.log(`  Webhooks: none yet — PUT ${sim.url}/_sim/apps/${demo.appId}/webhook {"callbackUrl":"…","verifyToken":"…"}`);
+else
+  console.log(
+    `  Webhooks: none yet — PUT ${sim.url}/_sim/apps/${demo.appId}/webhook {"callbackUrl":"…","verifyToken":"…"}`,
+  );
 
 const shutdown = (): void => {
   void sim.close().then(() => process.exit(0));

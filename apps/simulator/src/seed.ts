@@ -23,7 +23,14 @@ export interface SeedData {
     kind?: 'system_user' | 'page' | 'user' | 'business';
     pageId?: string;
   }[];
-  customers: { id?: string; name: string; waId?: string; onWhatsApp?: boolean; psid?: string; igsid?: string }[];
+  customers: {
+    id?: string;
+    name: string;
+    waId?: string;
+    onWhatsApp?: boolean;
+    psid?: string;
+    igsid?: string;
+  }[];
   templates: {
     id?: string;
     wabaId: string;
@@ -33,7 +40,12 @@ export interface SeedData {
     parameterFormat?: 'POSITIONAL' | 'NAMED';
     components: TemplateComponent[];
   }[];
-  leadForms: { id: string; pageId: string; name: string; questions: { key: string; label: string; type: string }[] }[];
+  leadForms: {
+    id: string;
+    pageId: string;
+    name: string;
+    questions: { key: string; label: string; type: string }[];
+  }[];
   googleForms: {
     id: string;
     name: string;
@@ -66,7 +78,9 @@ export const DEMO = {
 export const defaultSeed: SeedData = {
   apps: [{ id: DEMO.appId, secret: DEMO.appSecret, name: 'Parley Demo App' }],
   businesses: [{ id: DEMO.businessId, name: 'Demo Bakery', messagingLimit: 2000 }],
-  wabas: [{ id: DEMO.wabaId, businessId: DEMO.businessId, name: 'Demo Bakery', subscribedAppIds: [DEMO.appId] }],
+  wabas: [
+    { id: DEMO.wabaId, businessId: DEMO.businessId, name: 'Demo Bakery', subscribedAppIds: [DEMO.appId] },
+  ],
   phoneNumbers: [
     {
       id: DEMO.phoneNumberId,
@@ -77,15 +91,37 @@ export const defaultSeed: SeedData = {
       throughputMps: 80,
     },
   ],
-  pages: [{ id: DEMO.pageId, businessId: DEMO.businessId, name: 'Demo Bakery', subscribedAppIds: [DEMO.appId] }],
-  instagramAccounts: [{ id: DEMO.instagramId, pageId: DEMO.pageId, username: 'demo.bakery', name: 'Demo Bakery' }],
+  pages: [
+    { id: DEMO.pageId, businessId: DEMO.businessId, name: 'Demo Bakery', subscribedAppIds: [DEMO.appId] },
+  ],
+  instagramAccounts: [
+    { id: DEMO.instagramId, pageId: DEMO.pageId, username: 'demo.bakery', name: 'Demo Bakery' },
+  ],
   tokens: [
     { token: DEMO.accessToken, appId: DEMO.appId, businessId: DEMO.businessId, kind: 'system_user' },
-    { token: DEMO.pageAccessToken, appId: DEMO.appId, businessId: DEMO.businessId, kind: 'page', pageId: DEMO.pageId },
+    {
+      token: DEMO.pageAccessToken,
+      appId: DEMO.appId,
+      businessId: DEMO.businessId,
+      kind: 'page',
+      pageId: DEMO.pageId,
+    },
   ],
   customers: [
-    { id: 'ana', name: 'Ana Ruiz', waId: '5511999990001', psid: '6100000000000001', igsid: '7100000000000001' },
-    { id: 'ben', name: 'Ben Okafor', waId: '447700900002', psid: '6100000000000002', igsid: '7100000000000002' },
+    {
+      id: 'ana',
+      name: 'Ana Ruiz',
+      waId: '5511999990001',
+      psid: '6100000000000001',
+      igsid: '7100000000000001',
+    },
+    {
+      id: 'ben',
+      name: 'Ben Okafor',
+      waId: '447700900002',
+      psid: '6100000000000002',
+      igsid: '7100000000000002',
+    },
     { id: 'chen', name: 'Chen Wei', waId: '6591230003', psid: '6100000000000003', igsid: '7100000000000003' },
     { id: 'dan', name: 'Dan (not on WhatsApp)', waId: '15550199999', onWhatsApp: false },
   ],
@@ -109,10 +145,16 @@ export const defaultSeed: SeedData = {
       language: 'en_US',
       category: 'UTILITY',
       components: [
-        { type: 'BODY', text: 'Hi {{1}}, your order {{2}} is on its way.', example: { body_text: [['Ana', 'A-991']] } },
+        {
+          type: 'BODY',
+          text: 'Hi {{1}}, your order {{2}} is on its way.',
+          example: { body_text: [['Ana', 'A-991']] },
+        },
         {
           type: 'BUTTONS',
-          buttons: [{ type: 'URL', text: 'Track order', url: 'https://example.com/track/{{1}}', example: ['A-991'] }],
+          buttons: [
+            { type: 'URL', text: 'Track order', url: 'https://example.com/track/{{1}}', example: ['A-991'] },
+          ],
         },
       ],
     },
@@ -183,7 +225,12 @@ export function applySeed(store: SimStore, seed: SeedData, now: number): void {
     });
   }
   for (const b of seed.businesses) {
-    store.businesses.set(b.id, { id: b.id, name: b.name, messagingLimit: b.messagingLimit ?? 250, reached: new Map() });
+    store.businesses.set(b.id, {
+      id: b.id,
+      name: b.name,
+      messagingLimit: b.messagingLimit ?? 250,
+      reached: new Map(),
+    });
   }
   for (const w of seed.wabas) {
     store.wabas.set(w.id, {
@@ -209,9 +256,24 @@ export function applySeed(store: SimStore, seed: SeedData, now: number): void {
   for (const p of seed.pages) {
     const subscribed = new Map<string, string[]>();
     for (const appId of p.subscribedAppIds ?? []) {
-      subscribed.set(appId, ['messages', 'messaging_postbacks', 'message_echoes', 'message_deliveries', 'message_reads', 'message_reactions', 'messaging_seen', 'leadgen']);
+      subscribed.set(appId, [
+        'messages',
+        'messaging_postbacks',
+        'message_echoes',
+        'message_deliveries',
+        'message_reads',
+        'message_reactions',
+        'messaging_seen',
+        'leadgen',
+      ]);
     }
-    store.pages.set(p.id, { id: p.id, businessId: p.businessId, name: p.name, subscribedApps: subscribed, rules: {} });
+    store.pages.set(p.id, {
+      id: p.id,
+      businessId: p.businessId,
+      name: p.name,
+      subscribedApps: subscribed,
+      rules: {},
+    });
   }
   for (const i of seed.instagramAccounts) store.instagrams.set(i.id, { ...i, rules: {} });
   for (const t of seed.tokens) {
@@ -222,7 +284,13 @@ export function applySeed(store: SimStore, seed: SeedData, now: number): void {
       kind: t.kind ?? 'system_user',
       expiresAt: null,
       pageId: t.pageId,
-      scopes: ['whatsapp_business_messaging', 'whatsapp_business_management', 'pages_messaging', 'instagram_manage_messages', 'leads_retrieval'],
+      scopes: [
+        'whatsapp_business_messaging',
+        'whatsapp_business_management',
+        'pages_messaging',
+        'instagram_manage_messages',
+        'leads_retrieval',
+      ],
     });
   }
   for (const c of seed.customers) store.addCustomer(c);

@@ -3,7 +3,15 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { AddressInfo } from 'node:net';
 import { SimClock } from './clock.ts';
-import { defaultRules, defaultTiming, fastTiming, noFaults, type FaultConfig, type RuleConfig, type TimingConfig } from './config.ts';
+import {
+  defaultRules,
+  defaultTiming,
+  fastTiming,
+  noFaults,
+  type FaultConfig,
+  type RuleConfig,
+  type TimingConfig,
+} from './config.ts';
 import type { SimContext } from './context.ts';
 import { registerControlRoutes } from './control/control-routes.ts';
 import { SimulatorControl } from './control/simulator-control.ts';
@@ -66,13 +74,23 @@ export interface Simulator {
 function sendGraphError(reply: FastifyReply, error: GraphError): FastifyReply {
   return reply
     .code(error.httpStatus)
-    .header('www-authenticate', error.code === 190 ? 'OAuth "Facebook Platform" "invalid_token" "' + error.message.replace(/"/g, "'") + '"' : undefined)
+    .header(
+      'www-authenticate',
+      error.code === 190
+        ? 'OAuth "Facebook Platform" "invalid_token" "' + error.message.replace(/"/g, "'") + '"'
+        : undefined,
+    )
     .send(error.body());
 }
 
 /** Builds the Fastify app (not listening). */
 function buildApp(ctx: SimContext, control: SimulatorControl, logger: boolean): FastifyInstance {
-  const app = Fastify({ logger, bodyLimit: 110 * 1024 * 1024, forceCloseConnections: true, return503OnClosing: false });
+  const app = Fastify({
+    logger,
+    bodyLimit: 110 * 1024 * 1024,
+    forceCloseConnections: true,
+    return503OnClosing: false,
+  });
   void app.register(formbody);
   void app.register(multipart, { limits: { fileSize: 101 * 1024 * 1024 } });
 
@@ -95,34 +113,54 @@ function buildApp(ctx: SimContext, control: SimulatorControl, logger: boolean): 
     if (error instanceof GraphError) return sendGraphError(reply, error);
     const status = isObject(error) && typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status >= 400 && status < 500) {
-      return sendGraphError(reply, plainParameterError(isObject(error) && typeof error.message === 'string' ? error.message : 'Invalid request'));
+      return sendGraphError(
+        reply,
+        plainParameterError(
+          isObject(error) && typeof error.message === 'string' ? error.message : 'Invalid request',
+        ),
+      );
     }
     request.log.error(error);
     return sendGraphError(reply, new GraphError(500, 1, 'An unknown error occurred', { transient: true }));
   });
-  app.setNotFoundHandler((request, reply) => sendGraphError(reply, unknownPath(request.url.split('?')[0] ?? '/')));
+  app.setNotFoundHandler((request, reply) =>
+    sendGraphError(reply, unknownPath(request.url.split('?')[0] ?? '/')),
+  );
 
   registerControlRoutes(app, control);
   registerPhoneRoutes(app, ctx, control);
 
   // Media download (Meta's lookaside URL): needs the same Bearer token.
-  app.get('/_media/:id', async (request: FastifyRequest<{ Params: { id: string }; Querystring: Record<string, string> }>, reply) => {
-    const token = authenticate(ctx, tokenFrom(request.headers.authorization, request.query.access_token));
-    const media = ctx.store.media.get(request.params.id);
-    if (!media) throw new GraphError(404, 100, 'Media not found');
-    authorize(ctx, token, { kind: 'media', media }, 'GET', media.id);
-    checkDownload(ctx, media, request.query.ext, request.query.hash);
-    return reply.header('content-type', media.mimeType).header('content-length', media.data.length).send(media.data);
-  });
+  app.get(
+    '/_media/:id',
+    async (
+      request: FastifyRequest<{ Params: { id: string }; Querystring: Record<string, string> }>,
+      reply,
+    ) => {
+      const token = authenticate(ctx, tokenFrom(request.headers.authorization, request.query.access_token));
+      const media = ctx.store.media.get(request.params.id);
+      if (!media) throw new GraphError(404, 100, 'Media not found');
+      authorize(ctx, token, { kind: 'media', media }, 'GET', media.id);
+      checkDownload(ctx, media, request.query.ext, request.query.hash);
+      return reply
+        .header('content-type', media.mimeType)
+        .header('content-length', media.data.length)
+        .send(media.data);
+    },
+  );
 
   const graph = async (request: FastifyRequest, reply: FastifyReply) => {
     const query: Record<string, string> = {};
-    if (isObject(request.query)) for (const [k, v] of Object.entries(request.query)) query[k] = Array.isArray(v) ? String(v[0]) : String(v);
+    if (isObject(request.query))
+      for (const [k, v] of Object.entries(request.query))
+        query[k] = Array.isArray(v) ? String(v[0]) : String(v);
     const result = await handleGraph(ctx, {
       method: request.method,
       segments: graphSegments(request.url),
       query,
-      body: request.isMultipart() ? {} : mergeParams(query, Buffer.isBuffer(request.body) ? {} : request.body),
+      body: request.isMultipart()
+        ? {}
+        : mergeParams(query, Buffer.isBuffer(request.body) ? {} : request.body),
       request,
     });
     return reply.code(result.status).send(result.body);
@@ -175,7 +213,10 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   const host = options.host ?? '127.0.0.1';
   await app.listen({ port: options.port ?? 4000, host });
   const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? (address satisfies AddressInfo).port : (options.port ?? 4000);
+  const port =
+    typeof address === 'object' && address !== null
+      ? (address satisfies AddressInfo).port
+      : (options.port ?? 4000);
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   ctx.baseUrl = (options.publicUrl ?? `http://${urlHost}:${port}`).replace(/\/$/, '');
   return {

@@ -71,25 +71,43 @@ test('whatsapp-api-js sends text, template and interactive messages', async () =
   const buttons: any = await api.sendMessage(
     PHONE,
     ANA_WA,
-    new Interactive(new ActionButtons(new Button('yes', 'Yes'), new Button('no', 'No')), new Body('Confirm your slot?')),
+    new Interactive(
+      new ActionButtons(new Button('yes', 'Yes'), new Button('no', 'No')),
+      new Body('Confirm your slot?'),
+    ),
   );
   assert.match(buttons.messages[0].id, /^wamid\./);
 
   const list: any = await api.sendMessage(
     PHONE,
     ANA_WA,
-    new Interactive(new ActionList('Branches', new ListSection('North', new Row('br_1', 'Downtown', 'Open 9-18'))), new Body('Pick a branch')),
+    new Interactive(
+      new ActionList('Branches', new ListSection('North', new Row('br_1', 'Downtown', 'Open 9-18'))),
+      new Body('Pick a branch'),
+    ),
   );
   assert.match(list.messages[0].id, /^wamid\./);
 
-  const read: any = await api.markAsRead(PHONE, (await h.client.thread('ana', PHONE)).messages[0]!.id, 'text');
+  const read: any = await api.markAsRead(
+    PHONE,
+    (await h.client.thread('ana', PHONE)).messages[0]!.id,
+    'text',
+  );
   assert.deepEqual(read, { success: true });
 });
 
 test('whatsapp-api-js gets Meta error codes from the simulator', async () => {
-  const missing: any = await api.sendMessage(PHONE, ANA_WA, new Template('does_not_exist', new Language('en_US')));
+  const missing: any = await api.sendMessage(
+    PHONE,
+    ANA_WA,
+    new Template('does_not_exist', new Language('en_US')),
+  );
   assert.equal(missing.error.code, 132001);
-  const count: any = await api.sendMessage(PHONE, ANA_WA, new Template('order_update', new Language('en_US'), new BodyComponent(new BodyParameter('Ana'))));
+  const count: any = await api.sendMessage(
+    PHONE,
+    ANA_WA,
+    new Template('order_update', new Language('en_US'), new BodyComponent(new BodyParameter('Ana'))),
+  );
   assert.equal(count.error.code, 132000);
   await h.client.setRules({ pairBurst: 1 }, PHONE);
   const c = await h.client.createCustomer();
@@ -97,7 +115,12 @@ test('whatsapp-api-js gets Meta error codes from the simulator', async () => {
   const pair: any = await api.sendMessage(PHONE, c.waId!, new Template('hello_world', new Language('en_US')));
   assert.equal(pair.error.code, 131056);
   await h.client.resetRules(PHONE);
-  const bad = new WhatsAppAPI({ token: 'expired', appSecret: DEMO.appSecret, v: 'v23.0', ponyfill: { fetch: (i, init) => fetch(String(i).replace('https://graph.facebook.com', h.sim.url), init) } });
+  const bad = new WhatsAppAPI({
+    token: 'expired',
+    appSecret: DEMO.appSecret,
+    v: 'v23.0',
+    ponyfill: { fetch: (i, init) => fetch(String(i).replace('https://graph.facebook.com', h.sim.url), init) },
+  });
   const auth: any = await bad.sendMessage(PHONE, ANA_WA, new Text('x'));
   assert.equal(auth.error.code, 190);
 });
@@ -112,7 +135,11 @@ test('whatsapp-api-js verifies and parses the simulator’s webhooks (messages a
     seenStatuses.push(args);
   };
   // Handshake through the library's own GET handler.
-  const challenge = api.get({ 'hub.mode': 'subscribe', 'hub.verify_token': DEMO.verifyToken, 'hub.challenge': '12345' });
+  const challenge = api.get({
+    'hub.mode': 'subscribe',
+    'hub.verify_token': DEMO.verifyToken,
+    'hub.challenge': '12345',
+  });
   assert.equal(challenge, '12345');
 
   const start = h.receiver.posts().length;
@@ -136,5 +163,11 @@ test('whatsapp-api-js verifies and parses the simulator’s webhooks (messages a
   assert.equal(failed.error.code, 131047);
   // A tampered body fails the library's check.
   const post = h.receiver.posts().at(-1)!;
-  assert.equal(await api.verifyRequestSignature(post.body.replace('whatsapp', 'whatsapq'), String(post.headers['x-hub-signature-256'])), false);
+  assert.equal(
+    await api.verifyRequestSignature(
+      post.body.replace('whatsapp', 'whatsapq'),
+      String(post.headers['x-hub-signature-256']),
+    ),
+    false,
+  );
 });

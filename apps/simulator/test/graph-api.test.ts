@@ -58,11 +58,23 @@ describe('authentication and envelope', () => {
     assert.equal(unknownObject.json.error.error_subcode, 33);
     const unknownEdge = await h.graph('GET', `/${PHONE}/frobnicate`);
     assertEnvelope(unknownEdge.json, 2500);
-    const noProduct = await h.graph('POST', `/${PHONE}/messages`, { to: ANA_WA, type: 'text', text: { body: 'x' } });
+    const noProduct = await h.graph('POST', `/${PHONE}/messages`, {
+      to: ANA_WA,
+      type: 'text',
+      text: { body: 'x' },
+    });
     assertEnvelope(noProduct.json, 100);
-    const noTo = await h.graph('POST', `/${PHONE}/messages`, { messaging_product: 'whatsapp', type: 'text', text: { body: 'x' } });
+    const noTo = await h.graph('POST', `/${PHONE}/messages`, {
+      messaging_product: 'whatsapp',
+      type: 'text',
+      text: { body: 'x' },
+    });
     assertEnvelope(noTo.json, 131008);
-    const badType = await h.graph('POST', `/${PHONE}/messages`, { messaging_product: 'whatsapp', to: ANA_WA, type: 'hologram' });
+    const badType = await h.graph('POST', `/${PHONE}/messages`, {
+      messaging_product: 'whatsapp',
+      to: ANA_WA,
+      type: 'hologram',
+    });
     assertEnvelope(badType.json, 100);
     const arrayBody = await h.graph('POST', `/${PHONE}/messages`, '[1,2]');
     assertEnvelope(arrayBody.json, 100);
@@ -99,7 +111,8 @@ describe('authentication and envelope', () => {
 });
 
 describe('WhatsApp message types and limits', () => {
-  const send = (body: Record<string, unknown>) => h.graph('POST', `/${PHONE}/messages`, { messaging_product: 'whatsapp', to: ANA_WA, ...body });
+  const send = (body: Record<string, unknown>) =>
+    h.graph('POST', `/${PHONE}/messages`, { messaging_product: 'whatsapp', to: ANA_WA, ...body });
 
   test('every outbound type is accepted', async () => {
     const bodies = [
@@ -116,7 +129,12 @@ describe('WhatsApp message types and limits', () => {
         interactive: {
           type: 'button',
           body: { text: 'Confirm?' },
-          action: { buttons: [{ type: 'reply', reply: { id: 'yes', title: 'Yes' } }, { type: 'reply', reply: { id: 'no', title: 'No' } }] },
+          action: {
+            buttons: [
+              { type: 'reply', reply: { id: 'yes', title: 'Yes' } },
+              { type: 'reply', reply: { id: 'no', title: 'No' } },
+            ],
+          },
         },
       },
       {
@@ -124,7 +142,10 @@ describe('WhatsApp message types and limits', () => {
         interactive: {
           type: 'list',
           body: { text: 'Pick' },
-          action: { button: 'Branches', sections: [{ title: 'North', rows: [{ id: 'r1', title: 'Downtown', description: 'Open 9-18' }] }] },
+          action: {
+            button: 'Branches',
+            sections: [{ title: 'North', rows: [{ id: 'r1', title: 'Downtown', description: 'Open 9-18' }] }],
+          },
         },
       },
     ];
@@ -147,16 +168,34 @@ describe('WhatsApp message types and limits', () => {
     assertEnvelope((await send(buttons(['a', 'b', 'c', 'd']))).json, 131009);
     assertEnvelope((await send(buttons(['same', 'same']))).json, 131009);
     const rows = Array.from({ length: 11 }, (_, i) => ({ id: `r${i}`, title: `Row ${i}` }));
-    const list = await send({ type: 'interactive', interactive: { type: 'list', body: { text: 'Q' }, action: { button: 'Pick', sections: [{ title: 'S', rows }] } } });
+    const list = await send({
+      type: 'interactive',
+      interactive: {
+        type: 'list',
+        body: { text: 'Q' },
+        action: { button: 'Pick', sections: [{ title: 'S', rows }] },
+      },
+    });
     assertEnvelope(list.json, 131009);
     const longRow = await send({
       type: 'interactive',
-      interactive: { type: 'list', body: { text: 'Q' }, action: { button: 'Pick', sections: [{ title: 'S', rows: [{ id: 'a', title: 'x'.repeat(25) }] }] } },
+      interactive: {
+        type: 'list',
+        body: { text: 'Q' },
+        action: { button: 'Pick', sections: [{ title: 'S', rows: [{ id: 'a', title: 'x'.repeat(25) }] }] },
+      },
     });
     assertEnvelope(longRow.json, 131009);
     const twoSectionsNoTitle = await send({
       type: 'interactive',
-      interactive: { type: 'list', body: { text: 'Q' }, action: { button: 'Pick', sections: [{ rows: [{ id: 'a', title: 'A' }] }, { rows: [{ id: 'b', title: 'B' }] }] } },
+      interactive: {
+        type: 'list',
+        body: { text: 'Q' },
+        action: {
+          button: 'Pick',
+          sections: [{ rows: [{ id: 'a', title: 'A' }] }, { rows: [{ id: 'b', title: 'B' }] }],
+        },
+      },
     });
     assertEnvelope(twoSectionsNoTitle.json, 131008);
   });
@@ -165,7 +204,10 @@ describe('WhatsApp message types and limits', () => {
     assertEnvelope((await send({ type: 'image', image: {} })).json, 100);
     assertEnvelope((await send({ type: 'image', image: { id: '1', link: 'https://x' } })).json, 100);
     assertEnvelope((await send({ type: 'image', image: { id: '424242' } })).json, 131009);
-    assertEnvelope((await send({ type: 'audio', audio: { link: 'https://x/a.ogg', caption: 'no' } })).json, 100);
+    assertEnvelope(
+      (await send({ type: 'audio', audio: { link: 'https://x/a.ogg', caption: 'no' } })).json,
+      100,
+    );
   });
 
   test('recipient == sender → 131021', async () => {
@@ -185,14 +227,21 @@ describe('WhatsApp message types and limits', () => {
     const thread = await h.client.thread('ana', PHONE);
     assert.equal(thread.typing, true);
     assert.equal(thread.messages.find((m) => m.id === inbound.id)?.status, 'read');
-    const bad = await h.graph('POST', `/${PHONE}/messages`, { messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.nope' });
+    const bad = await h.graph('POST', `/${PHONE}/messages`, {
+      messaging_product: 'whatsapp',
+      status: 'read',
+      message_id: 'wamid.nope',
+    });
     assertEnvelope(bad.json, 131009);
   });
 });
 
 describe('phone number, media, templates', () => {
   test('phone number fields', async () => {
-    const r = await h.graph('GET', `/${PHONE}?fields=quality_rating,throughput,whatsapp_business_manager_messaging_limit,display_phone_number`);
+    const r = await h.graph(
+      'GET',
+      `/${PHONE}?fields=quality_rating,throughput,whatsapp_business_manager_messaging_limit,display_phone_number`,
+    );
     assert.equal(r.json.quality_rating, 'GREEN');
     assert.deepEqual(r.json.throughput, { level: 'STANDARD' });
     assert.equal(r.json.whatsapp_business_manager_messaging_limit, 'TIER_2K');
@@ -206,7 +255,11 @@ describe('phone number, media, templates', () => {
     form.set('messaging_product', 'whatsapp');
     form.set('type', 'image/png');
     form.set('file', new Blob([Buffer.from('89504e47', 'hex')], { type: 'image/png' }), 'x.png');
-    const up = await fetch(`${h.sim.graphUrl}/${PHONE}/media`, { method: 'POST', headers: { authorization: `Bearer ${DEMO.accessToken}` }, body: form });
+    const up = await fetch(`${h.sim.graphUrl}/${PHONE}/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${DEMO.accessToken}` },
+      body: form,
+    });
     const { id } = (await up.json()) as { id: string };
     assert.match(id, /^\d+$/);
     const info = await h.graph('GET', `/${id}`);
@@ -218,14 +271,23 @@ describe('phone number, media, templates', () => {
     const download = await fetch(info.json.url, { headers: { authorization: `Bearer ${DEMO.accessToken}` } });
     assert.equal(download.status, 200);
     assert.deepEqual(Buffer.from(await download.arrayBuffer()), Buffer.from('89504e47', 'hex'));
-    const sent = await h.graph('POST', `/${PHONE}/messages`, { messaging_product: 'whatsapp', to: ANA_WA, type: 'image', image: { id } });
+    const sent = await h.graph('POST', `/${PHONE}/messages`, {
+      messaging_product: 'whatsapp',
+      to: ANA_WA,
+      type: 'image',
+      image: { id },
+    });
     assert.equal(sent.status, 200);
     assert.deepEqual((await h.graph('DELETE', `/${id}`)).json, { success: true });
     assert.equal((await h.graph('GET', `/${id}`)).json.error.code, 100);
     const bad = new FormData();
     bad.set('messaging_product', 'whatsapp');
     bad.set('file', new Blob(['x'], { type: 'application/x-evil' }), 'x.bin');
-    const rejected = await fetch(`${h.sim.graphUrl}/${PHONE}/media`, { method: 'POST', headers: { authorization: `Bearer ${DEMO.accessToken}` }, body: bad });
+    const rejected = await fetch(`${h.sim.graphUrl}/${PHONE}/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${DEMO.accessToken}` },
+      body: bad,
+    });
     assert.equal(((await rejected.json()) as any).error.code, 131053);
   });
 
@@ -233,7 +295,9 @@ describe('phone number, media, templates', () => {
     const page1 = await h.graph('GET', `/${DEMO.wabaId}/message_templates?limit=2&fields=name,status`);
     assert.equal(page1.json.data.length, 2);
     assert.deepEqual(Object.keys(page1.json.data[0]).sort(), ['id', 'name', 'status']);
-    const next = await fetch(page1.json.paging.next, { headers: { authorization: `Bearer ${DEMO.accessToken}` } });
+    const next = await fetch(page1.json.paging.next, {
+      headers: { authorization: `Bearer ${DEMO.accessToken}` },
+    });
     const page2 = (await next.json()) as any;
     assert.equal(page2.data.length, 1);
     assert.equal(page2.paging.next, undefined);
@@ -252,7 +316,9 @@ describe('phone number, media, templates', () => {
       components: [{ type: 'BODY', text: 'x' }],
     });
     assert.equal(dup.json.error.code, 100);
-    const edit = await h.graph('POST', `/${created.json.id}`, { components: [{ type: 'BODY', text: 'Order {{1}} ships soon.', example: { body_text: [['A-1']] } }] });
+    const edit = await h.graph('POST', `/${created.json.id}`, {
+      components: [{ type: 'BODY', text: 'Order {{1}} ships soon.', example: { body_text: [['A-1']] } }],
+    });
     assert.deepEqual(edit.json, { success: true });
     const del = await h.graph('DELETE', `/${DEMO.wabaId}/message_templates?name=shipping_note`);
     assert.deepEqual(del.json, { success: true });
@@ -265,7 +331,11 @@ describe('Messenger, Instagram, leads, signup', () => {
   test('Messenger window, HUMAN_AGENT and sender actions', async () => {
     const psid = '6100000000000002';
     const send = (extra: Record<string, unknown>) =>
-      h.graph('POST', `/${DEMO.pageId}/messages`, { recipient: { id: psid }, message: { text: 'Hi' }, ...extra });
+      h.graph('POST', `/${DEMO.pageId}/messages`, {
+        recipient: { id: psid },
+        message: { text: 'Hi' },
+        ...extra,
+      });
     const never = await send({ messaging_type: 'RESPONSE' });
     assert.equal(never.json.error.code, 10);
     assert.equal(never.json.error.error_subcode, 2018278);
@@ -280,17 +350,33 @@ describe('Messenger, Instagram, leads, signup', () => {
     assert.match(agent.json.message_id, /^m_/);
     await h.client.advanceClock(7 * 24 * 3600_000, DEMO.pageId);
     assert.equal((await send({ messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' })).json.error.code, 10);
-    const typing = await h.graph('POST', `/${DEMO.pageId}/messages`, { recipient: { id: psid }, sender_action: 'typing_on' });
+    const typing = await h.graph('POST', `/${DEMO.pageId}/messages`, {
+      recipient: { id: psid },
+      sender_action: 'typing_on',
+    });
     assert.deepEqual(typing.json, { recipient_id: psid });
-    const unknown = await h.graph('POST', `/${DEMO.pageId}/messages`, { recipient: { id: '42' }, messaging_type: 'RESPONSE', message: { text: 'x' } });
+    const unknown = await h.graph('POST', `/${DEMO.pageId}/messages`, {
+      recipient: { id: '42' },
+      messaging_type: 'RESPONSE',
+      message: { text: 'x' },
+    });
     assert.equal(unknown.json.error.code, 100);
   });
 
   test('Instagram outside the window uses its own subcode; only HUMAN_AGENT tag', async () => {
-    const r = await h.graph('POST', `/${DEMO.instagramId}/messages`, { recipient: { id: '7100000000000003' }, messaging_type: 'RESPONSE', message: { text: 'x' } });
+    const r = await h.graph('POST', `/${DEMO.instagramId}/messages`, {
+      recipient: { id: '7100000000000003' },
+      messaging_type: 'RESPONSE',
+      message: { text: 'x' },
+    });
     assert.equal(r.json.error.code, 10);
     assert.equal(r.json.error.error_subcode, 2534022);
-    const tag = await h.graph('POST', `/${DEMO.instagramId}/messages`, { recipient: { id: '7100000000000003' }, messaging_type: 'MESSAGE_TAG', tag: 'ACCOUNT_UPDATE', message: { text: 'x' } });
+    const tag = await h.graph('POST', `/${DEMO.instagramId}/messages`, {
+      recipient: { id: '7100000000000003' },
+      messaging_type: 'MESSAGE_TAG',
+      tag: 'ACCOUNT_UPDATE',
+      message: { text: 'x' },
+    });
     assert.equal(tag.json.error.code, 100);
   });
 
@@ -300,7 +386,10 @@ describe('Messenger, Instagram, leads, signup', () => {
     const listed = await h.graph('GET', `/${DEMO.pageId}/subscribed_apps`);
     assert.deepEqual(listed.json.data[0].subscribed_fields, ['leadgen', 'messages']);
     const lead = await h.client.createLead({ fieldData: { full_name: 'Zoë Ünal', email: 'z@example.com' } });
-    const fetched = await h.graph('GET', `/${lead.leadgenId}?fields=created_time,id,ad_id,form_id,field_data`);
+    const fetched = await h.graph(
+      'GET',
+      `/${lead.leadgenId}?fields=created_time,id,ad_id,form_id,field_data`,
+    );
     assert.deepEqual(fetched.json.field_data, [
       { name: 'full_name', values: ['Zoë Ünal'] },
       { name: 'email', values: ['z@example.com'] },

@@ -110,7 +110,12 @@ export interface Harness {
   sim: Simulator;
   client: SimulatorClient;
   receiver: Receiver;
-  graph: (method: string, path: string, body?: unknown, token?: string | null) => Promise<{ status: number; json: any }>;
+  graph: (
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+  ) => Promise<{ status: number; json: any }>;
   close(): Promise<void>;
 }
 
@@ -172,14 +177,17 @@ export function messagesOf(received: ReceivedWebhook[]): any[] {
 export function changesOf(received: ReceivedWebhook[], field: string): any[] {
   const out: any[] = [];
   for (const r of received) {
-    for (const entry of (r.json as any)?.entry ?? []) for (const change of entry.changes ?? []) if (change.field === field) out.push(change.value);
+    for (const entry of (r.json as any)?.entry ?? [])
+      for (const change of entry.changes ?? []) if (change.field === field) out.push(change.value);
   }
   return out;
 }
 
 export function messagingOf(received: ReceivedWebhook[]): any[] {
   const out: any[] = [];
-  for (const r of received) for (const entry of (r.json as any)?.entry ?? []) for (const m of entry.messaging ?? []) out.push({ object: (r.json as any).object, entry, ...m });
+  for (const r of received)
+    for (const entry of (r.json as any)?.entry ?? [])
+      for (const m of entry.messaging ?? []) out.push({ object: (r.json as any).object, entry, ...m });
   return out;
 }
 

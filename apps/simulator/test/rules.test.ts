@@ -46,21 +46,45 @@ describe('templates', () => {
   test('unknown name or language → 132001; parameter count → 132000; named/format → 132012', async () => {
     const to = (await h.client.createCustomer()).waId!;
     assert.equal((await h.graph('POST', `/${PHONE}/messages`, template(to, 'nope'))).json.error.code, 132001);
-    assert.equal((await h.graph('POST', `/${PHONE}/messages`, template(to, 'hello_world', [], 'pt_BR'))).json.error.code, 132001);
-    const few = await h.graph('POST', `/${PHONE}/messages`, template(to, 'order_update', [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }] }]));
+    assert.equal(
+      (await h.graph('POST', `/${PHONE}/messages`, template(to, 'hello_world', [], 'pt_BR'))).json.error.code,
+      132001,
+    );
+    const few = await h.graph(
+      'POST',
+      `/${PHONE}/messages`,
+      template(to, 'order_update', [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }] }]),
+    );
     assert.equal(few.json.error.code, 132000);
-    assert.match(few.json.error.error_data.details, /body: number of localizable_params \(1\) does not match the expected number of params \(2\)/);
+    assert.match(
+      few.json.error.error_data.details,
+      /body: number of localizable_params \(1\) does not match the expected number of params \(2\)/,
+    );
     const missingButton = await h.graph(
       'POST',
       `/${PHONE}/messages`,
-      template(to, 'order_update', [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: 'A-1' }] }]),
+      template(to, 'order_update', [
+        {
+          type: 'body',
+          parameters: [
+            { type: 'text', text: 'Ana' },
+            { type: 'text', text: 'A-1' },
+          ],
+        },
+      ]),
     );
     assert.equal(missingButton.json.error.code, 131008);
     const ok = await h.graph(
       'POST',
       `/${PHONE}/messages`,
       template(to, 'order_update', [
-        { type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'currency', currency: { fallback_value: '$10.50', code: 'USD', amount_1000: 10500 } }] },
+        {
+          type: 'body',
+          parameters: [
+            { type: 'text', text: 'Ana' },
+            { type: 'currency', currency: { fallback_value: '$10.50', code: 'USD', amount_1000: 10500 } },
+          ],
+        },
         { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'A-1' }] },
       ]),
     );
@@ -73,14 +97,28 @@ describe('templates', () => {
       `/${PHONE}/messages`,
       template(to, 'weekly_offer', [
         { type: 'header', parameters: [{ type: 'image', image: { link: 'https://example.com/p.jpg' } }] },
-        { type: 'body', parameters: [{ type: 'text', parameter_name: 'first_name', text: 'A' }, { type: 'text', parameter_name: 'deal', text: 'B' }] },
+        {
+          type: 'body',
+          parameters: [
+            { type: 'text', parameter_name: 'first_name', text: 'A' },
+            { type: 'text', parameter_name: 'deal', text: 'B' },
+          ],
+        },
       ]),
     );
     assert.equal(wrongName.json.error.code, 132012);
     const noHeader = await h.graph(
       'POST',
       `/${PHONE}/messages`,
-      template(to, 'weekly_offer', [{ type: 'body', parameters: [{ type: 'text', parameter_name: 'first_name', text: 'A' }, { type: 'text', parameter_name: 'offer', text: 'B' }] }]),
+      template(to, 'weekly_offer', [
+        {
+          type: 'body',
+          parameters: [
+            { type: 'text', parameter_name: 'first_name', text: 'A' },
+            { type: 'text', parameter_name: 'offer', text: 'B' },
+          ],
+        },
+      ]),
     );
     assert.equal(noHeader.json.error.code, 132012);
   });
@@ -101,14 +139,25 @@ describe('templates', () => {
       components: [{ type: 'BODY', text: 'Pending text.' }],
     });
     await h.client.setTiming({ reviewMs: 0 });
-    assert.equal((await h.graph('POST', `/${PHONE}/messages`, template(to, 'still_pending'))).json.error.code, 132001);
-    await h.receiver.waitFor((r) => r.some((x) => x.body.includes(`"message_template_id":${created.json.id}`)));
+    assert.equal(
+      (await h.graph('POST', `/${PHONE}/messages`, template(to, 'still_pending'))).json.error.code,
+      132001,
+    );
+    await h.receiver.waitFor((r) =>
+      r.some((x) => x.body.includes(`"message_template_id":${created.json.id}`)),
+    );
     assert.equal((await h.graph('POST', `/${PHONE}/messages`, template(to, 'slow_review'))).status, 200);
     await h.client.setTemplateQuality(created.json.id, 'RED');
-    assert.equal((await h.graph('POST', `/${PHONE}/messages`, template(to, 'slow_review'))).json.error.code, 132015);
+    assert.equal(
+      (await h.graph('POST', `/${PHONE}/messages`, template(to, 'slow_review'))).json.error.code,
+      132015,
+    );
     await h.receiver.waitFor((r) => r.some((x) => x.body.includes('"event":"PAUSED"')));
     await h.client.setTemplateStatus(created.json.id, 'DISABLED');
-    assert.equal((await h.graph('POST', `/${PHONE}/messages`, template(to, 'slow_review'))).json.error.code, 132016);
+    assert.equal(
+      (await h.graph('POST', `/${PHONE}/messages`, template(to, 'slow_review'))).json.error.code,
+      132016,
+    );
     await h.client.setRules({ templateStatus: false }, PHONE);
     assert.equal((await h.graph('POST', `/${PHONE}/messages`, template(to, 'slow_review'))).status, 200);
     assert.ok(pending.json.id);
@@ -128,12 +177,17 @@ describe('rate limits', () => {
     }
     assert.deepEqual(codes, [200, 200, 130429, 130429], 'three of five tokens went to inbound messages');
     await h.client.setRules({ throughput: false }, PHONE);
-    assert.equal((await h.graph('POST', `/${PHONE}/messages`, template(customers[0]!.waId!, 'hello_world'))).status, 200);
+    assert.equal(
+      (await h.graph('POST', `/${PHONE}/messages`, template(customers[0]!.waId!, 'hello_world'))).status,
+      200,
+    );
     await h.client.patchPhoneNumber(PHONE, { throughputMps: 80 });
     const phone = await h.graph('GET', `/${PHONE}?fields=throughput`);
     assert.deepEqual(phone.json.throughput, { level: 'STANDARD' });
     await h.client.patchPhoneNumber(PHONE, { throughputMps: 1000 });
-    assert.deepEqual((await h.graph('GET', `/${PHONE}?fields=throughput`)).json.throughput, { level: 'HIGH' });
+    assert.deepEqual((await h.graph('GET', `/${PHONE}?fields=throughput`)).json.throughput, {
+      level: 'HIGH',
+    });
   });
 
   test('pair rate limit → 131056 for that pair only', async () => {
@@ -154,7 +208,8 @@ describe('rate limits', () => {
     await h.client.advanceClock(25 * 3600_000, PHONE); // forget earlier reach
     const users = Array.from({ length: 251 }, (_, i) => `1777${String(i).padStart(7, '0')}`);
     const ids: string[] = [];
-    for (const u of users) ids.push((await h.graph('POST', `/${PHONE}/messages`, template(u, 'hello_world'))).json.messages[0].id);
+    for (const u of users)
+      ids.push((await h.graph('POST', `/${PHONE}/messages`, template(u, 'hello_world'))).json.messages[0].id);
     assert.equal(await failedCode(ids[250]!), 131048);
     assert.equal((await firstStatus(ids[249]!)).status, 'sent');
     // The same user again does not count twice; a user inside the window does not count.
@@ -165,7 +220,11 @@ describe('rate limits', () => {
     assert.equal(sync.json.error.code, 131048);
     await h.client.setRules({ messagingLimitErrorMode: 'async' });
     await h.client.setMessagingLimit(DEMO.businessId, 2000);
-    assert.equal((await h.graph('GET', `/${PHONE}?fields=whatsapp_business_manager_messaging_limit`)).json.whatsapp_business_manager_messaging_limit, 'TIER_2K');
+    assert.equal(
+      (await h.graph('GET', `/${PHONE}?fields=whatsapp_business_manager_messaging_limit`)).json
+        .whatsapp_business_manager_messaging_limit,
+      'TIER_2K',
+    );
   });
 });
 
@@ -178,7 +237,13 @@ describe('recipients', () => {
       `/${PHONE}/messages`,
       template(c.waId!, 'weekly_offer', [
         { type: 'header', parameters: [{ type: 'image', image: { link: 'https://example.com/p.jpg' } }] },
-        { type: 'body', parameters: [{ type: 'text', parameter_name: 'first_name', text: 'A' }, { type: 'text', parameter_name: 'offer', text: 'B' }] },
+        {
+          type: 'body',
+          parameters: [
+            { type: 'text', parameter_name: 'first_name', text: 'A' },
+            { type: 'text', parameter_name: 'offer', text: 'B' },
+          ],
+        },
       ]),
     );
     assert.equal(marketing.status, 200);

@@ -4,7 +4,17 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { DEMO } from '../src/index.ts';
 import { metaJson } from '../src/webhooks/meta-json.ts';
-import { ANA_WA, changesOf, messagesOf, messagingOf, PHONE, startHarness, statusesOf, text, type Harness } from './helpers.ts';
+import {
+  ANA_WA,
+  changesOf,
+  messagesOf,
+  messagingOf,
+  PHONE,
+  startHarness,
+  statusesOf,
+  text,
+  type Harness,
+} from './helpers.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -42,7 +52,10 @@ describe('handshake and signatures', () => {
     assert.equal(msg.from, ANA_WA);
     assert.match(msg.timestamp, /^\d{10}$/);
     const value = (post.json as any).entry[0].changes[0].value;
-    assert.deepEqual(value.metadata, { display_phone_number: DEMO.displayPhoneNumber, phone_number_id: PHONE });
+    assert.deepEqual(value.metadata, {
+      display_phone_number: DEMO.displayPhoneNumber,
+      phone_number_id: PHONE,
+    });
     assert.deepEqual(value.contacts, [{ profile: { name: 'Ana Ruiz' }, wa_id: ANA_WA }]);
     // A second event does not repeat the handshake.
     await client.customerSends('ana', PHONE, { type: 'text', text: 'again' });
@@ -68,14 +81,29 @@ describe('handshake and signatures', () => {
 });
 
 function fastTimingQuick() {
-  return { sentMs: 0, deliveredMs: 0, readMs: 0, reviewMs: 0, webhookTimeoutMs: 1000, webhookRetryBaseMs: 5, webhookRetryMaxMs: 20, webhookMaxAttempts: 6, mediaUrlTtlMs: 300_000, typingIndicatorMs: 25_000 };
+  return {
+    sentMs: 0,
+    deliveredMs: 0,
+    readMs: 0,
+    reviewMs: 0,
+    webhookTimeoutMs: 1000,
+    webhookRetryBaseMs: 5,
+    webhookRetryMaxMs: 20,
+    webhookMaxAttempts: 6,
+    mediaUrlTtlMs: 300_000,
+    typingIndicatorMs: 25_000,
+  };
 }
 
 describe('statuses', () => {
   test('sent → delivered → read with biz_opaque_callback_data and pricing', async () => {
     h = await startHarness();
     await h.client.customerSends('ana', PHONE, { type: 'text', text: 'hi' });
-    const r = await h.graph('POST', `/${PHONE}/messages`, text(ANA_WA, 'Hello!', { biz_opaque_callback_data: 'order-991' }));
+    const r = await h.graph(
+      'POST',
+      `/${PHONE}/messages`,
+      text(ANA_WA, 'Hello!', { biz_opaque_callback_data: 'order-991' }),
+    );
     const id = r.json.messages[0].id;
     await h.receiver.waitFor((rec) => statusesOf(rec).filter((s) => s.id === id).length === 3);
     const statuses = statusesOf(h.receiver.received).filter((s) => s.id === id);
@@ -88,7 +116,10 @@ describe('statuses', () => {
       assert.equal(s.pricing.pricing_model, 'PMP');
       assert.equal(s.pricing.category, 'service');
     }
-    assert.equal(typeof statuses.find((s) => s.status === 'sent').conversation.expiration_timestamp, 'string');
+    assert.equal(
+      typeof statuses.find((s) => s.status === 'sent').conversation.expiration_timestamp,
+      'string',
+    );
     const thread = await h.client.thread('ana', PHONE);
     assert.equal(thread.messages.at(-1)?.status, 'read');
   });
@@ -97,7 +128,11 @@ describe('statuses', () => {
     h = await startHarness();
     await h.client.customerSends('ben', PHONE, { type: 'text', text: 'hi' });
     await h.client.advanceClock(24 * 3600_000 + 1000, PHONE);
-    const r = await h.graph('POST', `/${PHONE}/messages`, text('447700900002', 'too late', { biz_opaque_callback_data: 'x1' }));
+    const r = await h.graph(
+      'POST',
+      `/${PHONE}/messages`,
+      text('447700900002', 'too late', { biz_opaque_callback_data: 'x1' }),
+    );
     assert.equal(r.status, 200);
     const id = r.json.messages[0].id;
     await h.receiver.waitFor((rec) => statusesOf(rec).some((s) => s.id === id));
@@ -131,8 +166,14 @@ describe('at-least-once delivery and faults', () => {
     assert.equal(posts.length, 4);
     assert.equal(new Set(posts.map((p) => p.body)).size, 1, 'same bytes on every attempt');
     const log = (await h.client.deliveries()).filter((d) => d.kind === 'event');
-    assert.deepEqual(log.map((d) => d.status), [503, 503, 503, 200]);
-    assert.deepEqual(log.map((d) => d.attempt), [1, 2, 3, 4]);
+    assert.deepEqual(
+      log.map((d) => d.status),
+      [503, 503, 503, 200],
+    );
+    assert.deepEqual(
+      log.map((d) => d.attempt),
+      [1, 2, 3, 4],
+    );
     assert.ok(log[1]!.at - log[0]!.at >= 0);
   });
 
@@ -179,12 +220,18 @@ describe('at-least-once delivery and faults', () => {
     await client.setFaults({ webhooks: { reorderWindow: 3 } });
     for (const t of ['r1', 'r2', 'r3']) await client.customerSends('ana', PHONE, { type: 'text', text: t });
     await receiver.waitFor((r) => messagesOf(r).filter((m) => /^r\d$/.test(m.text.body)).length === 3);
-    assert.deepEqual(messagesOf(receiver.received).filter((m) => /^r\d$/.test(m.text.body)).map((m) => m.text.body), ['r3', 'r2', 'r1']);
+    assert.deepEqual(
+      messagesOf(receiver.received)
+        .filter((m) => /^r\d$/.test(m.text.body))
+        .map((m) => m.text.body),
+      ['r3', 'r2', 'r1'],
+    );
 
     await client.clearFaults();
     await client.setFaults({ webhooks: { batchSize: 10, latencyMs: 30 } });
     const before = receiver.posts().length;
-    for (const t of ['b1', 'b2', 'b3', 'b4']) await client.customerSends('ana', PHONE, { type: 'text', text: t });
+    for (const t of ['b1', 'b2', 'b3', 'b4'])
+      await client.customerSends('ana', PHONE, { type: 'text', text: t });
     await receiver.waitFor((r) => messagesOf(r).filter((m) => /^b\d$/.test(m.text.body)).length === 4);
     const batched = receiver.posts().slice(before);
     assert.ok(batched.length < 4, `expected batching, got ${batched.length} posts`);
@@ -202,23 +249,41 @@ describe('inbound events', () => {
       messaging_product: 'whatsapp',
       to: ANA_WA,
       type: 'interactive',
-      interactive: { type: 'button', body: { text: 'Confirm?' }, action: { buttons: [{ type: 'reply', reply: { id: 'yes', title: 'Yes' } }] } },
+      interactive: {
+        type: 'button',
+        body: { text: 'Confirm?' },
+        action: { buttons: [{ type: 'reply', reply: { id: 'yes', title: 'Yes' } }] },
+      },
     });
     const list = await h.graph('POST', `/${PHONE}/messages`, {
       messaging_product: 'whatsapp',
       to: ANA_WA,
       type: 'interactive',
-      interactive: { type: 'list', body: { text: 'Pick' }, action: { button: 'Open', sections: [{ title: 'S', rows: [{ id: 'row1', title: 'Row one', description: 'd' }] }] } },
+      interactive: {
+        type: 'list',
+        body: { text: 'Pick' },
+        action: {
+          button: 'Open',
+          sections: [{ title: 'S', rows: [{ id: 'row1', title: 'Row one', description: 'd' }] }],
+        },
+      },
     });
     const wamid = interactive.json.messages[0].id;
     await client.customerSends('ana', PHONE, { type: 'text', text: 'from ad', referral: true });
     await client.customerSends('ana', PHONE, { type: 'image', text: 'a photo' });
     await client.customerSends('ana', PHONE, { type: 'location' });
     await client.customerSends('ana', PHONE, { type: 'contacts' });
-    await client.customerSends('ana', PHONE, { type: 'document', media: { filename: 'a.pdf', mimeType: 'application/pdf', dataBase64: 'JVBERi0=' } });
+    await client.customerSends('ana', PHONE, {
+      type: 'document',
+      media: { filename: 'a.pdf', mimeType: 'application/pdf', dataBase64: 'JVBERi0=' },
+    });
     await client.customerSends('ana', PHONE, { type: 'audio', media: { voice: true } });
     await client.customerSends('ana', PHONE, { type: 'button_reply', replyTo: wamid, buttonId: 'yes' });
-    await client.customerSends('ana', PHONE, { type: 'list_reply', replyTo: list.json.messages[0].id, buttonId: 'row1' });
+    await client.customerSends('ana', PHONE, {
+      type: 'list_reply',
+      replyTo: list.json.messages[0].id,
+      buttonId: 'row1',
+    });
     await client.customerSends('ana', PHONE, { type: 'reaction', replyTo: wamid, emoji: '👍' });
     await client.customerSends('ana', PHONE, { type: 'unsupported' });
     await receiver.waitFor((r) => messagesOf(r).length === 10);
@@ -234,7 +299,10 @@ describe('inbound events', () => {
     assert.equal(byType('document')[0].document.filename, 'a.pdf');
     assert.equal(byType('audio')[0].audio.voice, true);
     const replies = byType('interactive');
-    assert.deepEqual(replies[0].interactive, { type: 'button_reply', button_reply: { id: 'yes', title: 'Yes' } });
+    assert.deepEqual(replies[0].interactive, {
+      type: 'button_reply',
+      button_reply: { id: 'yes', title: 'Yes' },
+    });
     assert.deepEqual(replies[0].context, { from: DEMO.displayPhoneNumber, id: wamid });
     assert.deepEqual(replies[1].interactive.list_reply, { id: 'row1', title: 'Row one', description: 'd' });
     assert.deepEqual(byType('reaction')[0].reaction, { message_id: wamid, emoji: '👍' });
@@ -252,15 +320,33 @@ describe('inbound events', () => {
         language: { code: 'en_US' },
         components: [
           { type: 'header', parameters: [{ type: 'image', image: { link: 'https://example.com/p.jpg' } }] },
-          { type: 'body', parameters: [{ type: 'text', parameter_name: 'first_name', text: 'Ana' }, { type: 'text', parameter_name: 'offer', text: 'cake' }] },
-          { type: 'button', sub_type: 'quick_reply', index: '0', parameters: [{ type: 'payload', payload: 'STOP_PROMOS' }] },
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', parameter_name: 'first_name', text: 'Ana' },
+              { type: 'text', parameter_name: 'offer', text: 'cake' },
+            ],
+          },
+          {
+            type: 'button',
+            sub_type: 'quick_reply',
+            index: '0',
+            parameters: [{ type: 'payload', payload: 'STOP_PROMOS' }],
+          },
         ],
       },
     });
     assert.equal(r.status, 200, JSON.stringify(r.json));
-    await h.client.customerSends('ana', PHONE, { type: 'button', replyTo: r.json.messages[0].id, buttonId: 'STOP_PROMOS' });
+    await h.client.customerSends('ana', PHONE, {
+      type: 'button',
+      replyTo: r.json.messages[0].id,
+      buttonId: 'STOP_PROMOS',
+    });
     await h.receiver.waitFor((rec) => messagesOf(rec).length === 1);
-    assert.deepEqual(messagesOf(h.receiver.received)[0].button, { payload: 'STOP_PROMOS', text: 'Stop promotions' });
+    assert.deepEqual(messagesOf(h.receiver.received)[0].button, {
+      payload: 'STOP_PROMOS',
+      text: 'Stop promotions',
+    });
   });
 
   test('Messenger and Instagram messaging[] with ms timestamps, echoes, deliveries, reads, postbacks', async () => {
@@ -272,9 +358,18 @@ describe('inbound events', () => {
       messaging_type: 'RESPONSE',
       message: { text: 'Pick one', quick_replies: [{ content_type: 'text', title: 'Yes', payload: 'YES' }] },
     });
-    await client.customerSends('ana', DEMO.pageId, { type: 'button_reply', replyTo: sent.json.message_id, buttonId: 'YES' });
+    await client.customerSends('ana', DEMO.pageId, {
+      type: 'button_reply',
+      replyTo: sent.json.message_id,
+      buttonId: 'YES',
+    });
     await client.customerSends('ana', DEMO.instagramId, { type: 'text', text: 'hi insta' });
-    await receiver.waitFor((r) => messagingOf(r).some((e) => e.read) && messagingOf(r).some((e) => e.message?.quick_reply) && messagingOf(r).some((e) => e.object === 'instagram'));
+    await receiver.waitFor(
+      (r) =>
+        messagingOf(r).some((e) => e.read) &&
+        messagingOf(r).some((e) => e.message?.quick_reply) &&
+        messagingOf(r).some((e) => e.object === 'instagram'),
+    );
     const events = messagingOf(receiver.received);
     const first = events.find((e) => e.message?.text === 'hi page');
     assert.equal(first.object, 'page');
@@ -307,18 +402,31 @@ describe('inbound events', () => {
     const body = post.json as any;
     assert.equal(body.lead_id, g.leadId);
     assert.equal(body.google_key, DEMO.googleKey);
-    assert.deepEqual(body.user_column_data[0], { column_name: 'Full Name', string_value: 'Ana Ruiz', column_id: 'FULL_NAME' });
+    assert.deepEqual(body.user_column_data[0], {
+      column_name: 'Full Name',
+      string_value: 'Ana Ruiz',
+      column_id: 'FULL_NAME',
+    });
     assert.equal(post.headers['x-hub-signature-256'], undefined);
   });
 
   test('template review webhooks: approved and rejected', async () => {
     h = await startHarness();
     const create = (name: string, components: unknown[]) =>
-      h!.graph('POST', `/${DEMO.wabaId}/message_templates`, { name, language: 'en_US', category: 'MARKETING', components });
-    const good = await create('spring_sale', [{ type: 'BODY', text: 'Hi {{1}}, spring sale today.', example: { body_text: [['Ana']] } }]);
+      h!.graph('POST', `/${DEMO.wabaId}/message_templates`, {
+        name,
+        language: 'en_US',
+        category: 'MARKETING',
+        components,
+      });
+    const good = await create('spring_sale', [
+      { type: 'BODY', text: 'Hi {{1}}, spring sale today.', example: { body_text: [['Ana']] } },
+    ]);
     const noExample = await create('no_example', [{ type: 'BODY', text: 'Hi {{1}}, spring sale.' }]);
     const badName = await create('Bad Name', [{ type: 'BODY', text: 'Hello there' }]);
-    const mismatch = await create('mismatch', [{ type: 'BODY', text: 'Hi {{1}} and {{2}}.', example: { body_text: [['Ana']] } }]);
+    const mismatch = await create('mismatch', [
+      { type: 'BODY', text: 'Hi {{1}} and {{2}}.', example: { body_text: [['Ana']] } },
+    ]);
     await h.receiver.waitFor((r) => changesOf(r, 'message_template_status_update').length === 4);
     const events = changesOf(h.receiver.received, 'message_template_status_update');
     const byId = (id: string) => events.find((e) => e.message_template_id === Number(id));

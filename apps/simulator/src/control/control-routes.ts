@@ -4,6 +4,10 @@ import type { QualityRating, TemplateStatus } from '../state/model.ts';
 import type { CustomerMessageInput } from '../whatsapp/customer-message.ts';
 import { ControlError, type SimulatorControl } from './simulator-control.ts';
 
+function isQuality(value: string): value is QualityRating {
+  return value === 'GREEN' || value === 'YELLOW' || value === 'RED' || value === 'UNKNOWN';
+}
+
 /** Prefix of the control API. */
 export const CONTROL_PREFIX = '/_sim';
 
@@ -39,7 +43,8 @@ export function registerControlRoutes(app: FastifyInstance, control: SimulatorCo
           const result = await handler(req);
           return reply.code(200).send(result ?? { ok: true });
         } catch (error) {
-          if (error instanceof ControlError) return reply.code(error.status).send({ error: { message: error.message } });
+          if (error instanceof ControlError)
+            return reply.code(error.status).send({ error: { message: error.message } });
           throw error;
         }
       },
@@ -66,7 +71,9 @@ export function registerControlRoutes(app: FastifyInstance, control: SimulatorCo
     return control.deliveries(Number(q.since ?? 0) || 0, Number(q.limit ?? 1000) || 1000);
   });
   route('GET', '/webhooks/stats', () => control.webhookStats());
-  route('POST', '/webhooks/wait-idle', async (req) => ({ idle: await control.waitIdle(num(body(req).timeoutMs) ?? 10_000) }));
+  route('POST', '/webhooks/wait-idle', async (req) => ({
+    idle: await control.waitIdle(num(body(req).timeoutMs) ?? 10_000),
+  }));
 
   // Customers
   route('GET', '/customers', () => control.state().customers);
@@ -81,7 +88,13 @@ export function registerControlRoutes(app: FastifyInstance, control: SimulatorCo
       igsid: str(b.igsid),
     });
   });
-  route('GET', '/customers/:id', (req) => control.state().customers.find((c) => c.id === params(req).id) ?? control.updateCustomer(params(req).id ?? '', {}));
+  route(
+    'GET',
+    '/customers/:id',
+    (req) =>
+      control.state().customers.find((c) => c.id === params(req).id) ??
+      control.updateCustomer(params(req).id ?? '', {}),
+  );
   route('PATCH', '/customers/:id', (req) => {
     const b = body(req);
     return control.updateCustomer(params(req).id ?? '', {
@@ -98,7 +111,9 @@ export function registerControlRoutes(app: FastifyInstance, control: SimulatorCo
     return control.customerSends(params(req).id ?? '', to, b as unknown as CustomerMessageInput);
   });
   route('GET', '/customers/:id/threads', (req) => control.threads(params(req).id ?? ''));
-  route('GET', '/customers/:id/threads/:accountId', (req) => control.thread(params(req).id ?? '', params(req).accountId ?? ''));
+  route('GET', '/customers/:id/threads/:accountId', (req) =>
+    control.thread(params(req).id ?? '', params(req).accountId ?? ''),
+  );
   route('POST', '/customers/:id/read', (req) => {
     const accountId = str(body(req).accountId);
     if (!accountId) throw new ControlError(400, 'accountId is required');
@@ -130,12 +145,17 @@ export function registerControlRoutes(app: FastifyInstance, control: SimulatorCo
     return control.advanceClock(ms, str(b.accountId));
   });
   route('GET', '/rules', (req) => control.rules(query(req).accountId));
-  route('PATCH', '/rules', (req) => control.setRules(body(req), query(req).accountId ?? str(body(req).accountId)));
+  route('PATCH', '/rules', (req) =>
+    control.setRules(body(req), query(req).accountId ?? str(body(req).accountId)),
+  );
   route('DELETE', '/rules/:accountId', (req) => control.resetRules(params(req).accountId ?? ''));
   route('GET', '/faults', () => control.faults());
   route('PATCH', '/faults', (req) => {
     const b = body(req);
-    return control.setFaults({ graph: isObject(b.graph) ? b.graph : undefined, webhooks: isObject(b.webhooks) ? b.webhooks : undefined });
+    return control.setFaults({
+      graph: isObject(b.graph) ? b.graph : undefined,
+      webhooks: isObject(b.webhooks) ? b.webhooks : undefined,
+    });
   });
   route('DELETE', '/faults', () => control.clearFaults());
   route('GET', '/timing', () => control.timing());
@@ -144,22 +164,38 @@ export function registerControlRoutes(app: FastifyInstance, control: SimulatorCo
   // Numbers, businesses, templates, tokens
   route('PATCH', '/phone-numbers/:id', (req) => {
     const b = body(req);
+    const quality = str(b.qualityRating);
+    if (quality !== undefined && !isQuality(quality))
+      throw new ControlError(400, 'qualityRating must be GREEN, YELLOW, RED or UNKNOWN');
     return control.patchPhone(params(req).id ?? '', {
       throughputMps: num(b.throughputMps),
-      qualityRating: str(b.qualityRating) as QualityRating | undefined, // validated in patchPhone's rank table use
+      qualityRating: quality,
       registered: typeof b.registered === 'boolean' ? b.registered : undefined,
     });
   });
-  route('PUT', '/businesses/:id/messaging-limit', (req) => control.setMessagingLimit(params(req).id ?? '', num(body(req).tier) ?? 0));
+  route('PUT', '/businesses/:id/messaging-limit', (req) =>
+    control.setMessagingLimit(params(req).id ?? '', num(body(req).tier) ?? 0),
+  );
   route('POST', '/templates/:id/status', (req) => {
     const status = str(body(req).status)?.toUpperCase();
-    const allowed = ['APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED', 'IN_APPEAL', 'ARCHIVED', 'LIMIT_EXCEEDED'];
-    if (!status || !allowed.includes(status)) throw new ControlError(400, `status must be one of ${allowed.join(', ')}`);
+    const allowed = [
+      'APPROVED',
+      'PENDING',
+      'REJECTED',
+      'PAUSED',
+      'DISABLED',
+      'IN_APPEAL',
+      'ARCHIVED',
+      'LIMIT_EXCEEDED',
+    ];
+    if (!status || !allowed.includes(status))
+      throw new ControlError(400, `status must be one of ${allowed.join(', ')}`);
     return control.setTemplateStatus(params(req).id ?? '', status as TemplateStatus, str(body(req).reason)); // checked against `allowed`
   });
   route('POST', '/templates/:id/quality', (req) => {
     const score = str(body(req).score)?.toUpperCase();
-    if (score !== 'GREEN' && score !== 'YELLOW' && score !== 'RED' && score !== 'UNKNOWN') throw new ControlError(400, 'score must be GREEN, YELLOW, RED or UNKNOWN');
+    if (score === undefined || !isQuality(score))
+      throw new ControlError(400, 'score must be GREEN, YELLOW, RED or UNKNOWN');
     return control.setTemplateQuality(params(req).id ?? '', score);
   });
   route('POST', '/tokens', (req) => {
@@ -172,12 +208,16 @@ export function registerControlRoutes(app: FastifyInstance, control: SimulatorCo
     });
   });
   route('POST', '/tokens/:token/expire', (req) => control.expireToken(params(req).token ?? ''));
-  route('POST', '/signup-codes', (req) => control.signupCode(str(body(req).appId) ?? '', str(body(req).businessId) ?? ''));
+  route('POST', '/signup-codes', (req) =>
+    control.signupCode(str(body(req).appId) ?? '', str(body(req).businessId) ?? ''),
+  );
 
   // Leads
   route('POST', '/leads', (req) => {
     const b = body(req);
-    const fieldData = isObject(b.fieldData) ? Object.fromEntries(Object.entries(b.fieldData).map(([k, v]) => [k, String(v)])) : undefined;
+    const fieldData = isObject(b.fieldData)
+      ? Object.fromEntries(Object.entries(b.fieldData).map(([k, v]) => [k, String(v)]))
+      : undefined;
     return control.createLead({
       pageId: str(b.pageId),
       formId: str(b.formId),
@@ -195,7 +235,9 @@ export function registerControlRoutes(app: FastifyInstance, control: SimulatorCo
   });
   route('POST', '/google-leads', (req) => {
     const b = body(req);
-    const fields = isObject(b.fields) ? Object.fromEntries(Object.entries(b.fields).map(([k, v]) => [k, String(v)])) : undefined;
+    const fields = isObject(b.fields)
+      ? Object.fromEntries(Object.entries(b.fields).map(([k, v]) => [k, String(v)]))
+      : undefined;
     return control.googleLead({
       formId: str(b.formId),
       webhookUrl: str(b.webhookUrl),

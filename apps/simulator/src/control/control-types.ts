@@ -59,17 +59,55 @@ export interface AccountJson {
 }
 
 export interface StateJson {
-  apps: { id: string; name: string; secret: string; callbackUrl: string | null; verifyToken: string | null; verified: boolean }[];
+  apps: {
+    id: string;
+    name: string;
+    secret: string;
+    callbackUrl: string | null;
+    verifyToken: string | null;
+    verified: boolean;
+  }[];
   businesses: { id: string; name: string; messagingLimit: number }[];
   wabas: { id: string; businessId: string; name: string; subscribedApps: string[] }[];
-  phoneNumbers: { id: string; wabaId: string; displayPhoneNumber: string; verifiedName: string; qualityRating: QualityRating; throughputMps: number }[];
+  phoneNumbers: {
+    id: string;
+    wabaId: string;
+    displayPhoneNumber: string;
+    verifiedName: string;
+    qualityRating: QualityRating;
+    throughputMps: number;
+  }[];
   pages: { id: string; businessId: string; name: string; subscribedApps: Record<string, string[]> }[];
   instagramAccounts: { id: string; pageId: string; username: string; name: string }[];
-  templates: { id: string; wabaId: string; name: string; language: string; category: string; status: TemplateStatus }[];
-  tokens: { token: string; appId: string; businessId: string | null; kind: string; expiresAt: number | null }[];
+  templates: {
+    id: string;
+    wabaId: string;
+    name: string;
+    language: string;
+    category: string;
+    status: TemplateStatus;
+  }[];
+  tokens: {
+    token: string;
+    appId: string;
+    businessId: string | null;
+    kind: string;
+    expiresAt: number | null;
+  }[];
   customers: CustomerJson[];
-  leadForms: { id: string; pageId: string; name: string; questions: { key: string; label: string; type: string }[] }[];
-  googleForms: { id: string; name: string; webhookUrl: string | null; key: string; columns: { id: string; name: string }[] }[];
+  leadForms: {
+    id: string;
+    pageId: string;
+    name: string;
+    questions: { key: string; label: string; type: string }[];
+  }[];
+  googleForms: {
+    id: string;
+    name: string;
+    webhookUrl: string | null;
+    key: string;
+    columns: { id: string; name: string }[];
+  }[];
 }
 
 export interface SetWebhookInput {

@@ -8,13 +8,24 @@ import { customerSendsToPage } from '../messenger/customer-message.ts';
 import { messagingAccount } from '../messenger/page-accounts.ts';
 import { customerReadsPage } from '../messenger/page-send.ts';
 import { isWindowOpen } from '../rules/customer-window.ts';
-import type { MessagingLimitTier, QualityRating, SimCustomer, SimMessage, SimThread, TemplateStatus } from '../state/model.ts';
+import type {
+  MessagingLimitTier,
+  QualityRating,
+  SimCustomer,
+  SimMessage,
+  SimThread,
+  TemplateStatus,
+} from '../state/model.ts';
 import { setTemplateStatus } from '../templates/template-service.ts';
 import { leadgenPayload } from '../webhooks/messenger-payloads.ts';
 import { appCallback, pageTargets, urlTarget } from '../webhooks/targets.ts';
 import { qualityUpdatePayload } from '../webhooks/whatsapp-payloads.ts';
 import { wabaTargets } from '../webhooks/targets.ts';
-import { CustomerInputError, customerSendsWhatsApp, type CustomerMessageInput } from '../whatsapp/customer-message.ts';
+import {
+  CustomerInputError,
+  customerSendsWhatsApp,
+  type CustomerMessageInput,
+} from '../whatsapp/customer-message.ts';
 import { customerReadsThread } from '../whatsapp/status-lifecycle.ts';
 import { tierName } from '../rules/messaging-limit.ts';
 import type {
@@ -86,8 +97,17 @@ export class SimulatorControl {
         verifyToken: a.verifyToken,
         verified: a.verified,
       })),
-      businesses: [...s.businesses.values()].map((b) => ({ id: b.id, name: b.name, messagingLimit: b.messagingLimit })),
-      wabas: [...s.wabas.values()].map((w) => ({ id: w.id, businessId: w.businessId, name: w.name, subscribedApps: [...w.subscribedApps] })),
+      businesses: [...s.businesses.values()].map((b) => ({
+        id: b.id,
+        name: b.name,
+        messagingLimit: b.messagingLimit,
+      })),
+      wabas: [...s.wabas.values()].map((w) => ({
+        id: w.id,
+        businessId: w.businessId,
+        name: w.name,
+        subscribedApps: [...w.subscribedApps],
+      })),
       phoneNumbers: [...s.phones.values()].map((p) => ({
         id: p.id,
         wabaId: p.wabaId,
@@ -102,7 +122,12 @@ export class SimulatorControl {
         name: p.name,
         subscribedApps: Object.fromEntries(p.subscribedApps),
       })),
-      instagramAccounts: [...s.instagrams.values()].map((i) => ({ id: i.id, pageId: i.pageId, username: i.username, name: i.name })),
+      instagramAccounts: [...s.instagrams.values()].map((i) => ({
+        id: i.id,
+        pageId: i.pageId,
+        username: i.username,
+        name: i.name,
+      })),
       templates: [...s.templates.values()].map((t) => ({
         id: t.id,
         wabaId: t.wabaId,
@@ -120,22 +145,46 @@ export class SimulatorControl {
       })),
       customers: [...s.customers.values()].slice(0, 1000).map(customerJson),
       leadForms: [...s.leadForms.values()],
-      googleForms: [...s.googleForms.values()].map((g) => ({ id: g.id, name: g.name, webhookUrl: g.webhookUrl, key: g.key, columns: g.columns })),
+      googleForms: [...s.googleForms.values()].map((g) => ({
+        id: g.id,
+        name: g.name,
+        webhookUrl: g.webhookUrl,
+        key: g.key,
+        columns: g.columns,
+      })),
     };
   }
 
   accounts(): AccountJson[] {
     const s = this.ctx.store;
     return [
-      ...[...s.phones.values()].map((p) => ({ channel: 'whatsapp' as const, id: p.id, name: p.verifiedName, handle: `+${p.displayPhoneNumber}` })),
-      ...[...s.pages.values()].map((p) => ({ channel: 'messenger' as const, id: p.id, name: p.name, handle: p.name })),
-      ...[...s.instagrams.values()].map((i) => ({ channel: 'instagram' as const, id: i.id, name: i.name, handle: `@${i.username}` })),
+      ...[...s.phones.values()].map((p) => ({
+        channel: 'whatsapp' as const,
+        id: p.id,
+        name: p.verifiedName,
+        handle: `+${p.displayPhoneNumber}`,
+      })),
+      ...[...s.pages.values()].map((p) => ({
+        channel: 'messenger' as const,
+        id: p.id,
+        name: p.name,
+        handle: p.name,
+      })),
+      ...[...s.instagrams.values()].map((i) => ({
+        channel: 'instagram' as const,
+        id: i.id,
+        name: i.name,
+        handle: `@${i.username}`,
+      })),
     ];
   }
 
   // Webhooks -------------------------------------------------------------------------------
 
-  async setWebhook(appId: string, input: SetWebhookInput): Promise<{ verified: boolean; status: number | null }> {
+  async setWebhook(
+    appId: string,
+    input: SetWebhookInput,
+  ): Promise<{ verified: boolean; status: number | null }> {
     const app = this.ctx.store.apps.get(appId);
     if (!app) throw notFound(`app ${appId}`);
     try {
@@ -172,7 +221,8 @@ export class SimulatorControl {
     if (waId !== null && this.ctx.store.customerByWaId(waId.replace(/\D/g, ''))) {
       throw new ControlError(409, `a customer with waId ${waId} exists`);
     }
-    if (input.id && this.ctx.store.customers.has(input.id)) throw new ControlError(409, `customer ${input.id} exists`);
+    if (input.id && this.ctx.store.customers.has(input.id))
+      throw new ControlError(409, `customer ${input.id} exists`);
     const customer = this.ctx.store.addCustomer({
       id: input.id,
       name: input.name ?? (waId ? `Customer ${waId.slice(-4)}` : 'Customer'),
@@ -202,7 +252,8 @@ export class SimulatorControl {
     const customer = this.customer(customerId);
     const phone = this.ctx.store.phones.get(accountOrBusinessId);
     const businessId = phone ? this.ctx.store.businessOfPhone(phone)?.id : accountOrBusinessId;
-    if (!businessId || !this.ctx.store.businesses.has(businessId)) throw notFound(`business of ${accountOrBusinessId}`);
+    if (!businessId || !this.ctx.store.businesses.has(businessId))
+      throw notFound(`business of ${accountOrBusinessId}`);
     if (stopped) customer.marketingStoppedBy.add(businessId);
     else customer.marketingStoppedBy.delete(businessId);
     return customerJson(customer);
@@ -223,7 +274,8 @@ export class SimulatorControl {
   }
 
   async burst(input: BurstInput): Promise<BurstResult> {
-    if (!(input.count > 0) || !(input.perSecond > 0)) throw new ControlError(400, 'count and perSecond must be positive');
+    if (!(input.count > 0) || !(input.perSecond > 0))
+      throw new ControlError(400, 'count and perSecond must be positive');
     const ids = input.customerIds?.length
       ? input.customerIds
       : Array.from({ length: input.customers ?? 10 }, () => this.createCustomer().id);
@@ -255,12 +307,19 @@ export class SimulatorControl {
     const customer = this.customer(customerId);
     const out: ThreadJson[] = [];
     for (const thread of this.ctx.store.threads.values()) {
-      if (thread.customerId === customer.id) out.push(this.threadJson(thread, thread.channel, thread.accountId, customer.id, 1));
+      if (thread.customerId === customer.id)
+        out.push(this.threadJson(thread, thread.channel, thread.accountId, customer.id, 1));
     }
     return out;
   }
 
-  private threadJson(thread: SimThread | undefined, channel: ThreadJson['channel'], accountId: string, customerId: string, last?: number): ThreadJson {
+  private threadJson(
+    thread: SimThread | undefined,
+    channel: ThreadJson['channel'],
+    accountId: string,
+    customerId: string,
+    last?: number,
+  ): ThreadJson {
     const rules = rulesFor(this.ctx, accountId);
     const messages = thread?.messages ?? [];
     return {
@@ -297,7 +356,11 @@ export class SimulatorControl {
   // Clock, rules, faults, timing ---------------------------------------------------------------
 
   clock(accountId?: string): ClockJson {
-    return { now: this.ctx.clock.now(accountId), offsetMs: this.ctx.clock.offset(accountId), accountId: accountId ?? null };
+    return {
+      now: this.ctx.clock.now(accountId),
+      offsetMs: this.ctx.clock.offset(accountId),
+      accountId: accountId ?? null,
+    };
   }
 
   advanceClock(ms: number, accountId?: string): ClockJson {
@@ -318,14 +381,20 @@ export class SimulatorControl {
       Object.assign(this.ctx.rules, clean);
       return { ...this.ctx.rules };
     }
-    const holder = this.ctx.store.phones.get(accountId) ?? this.ctx.store.pages.get(accountId) ?? this.ctx.store.instagrams.get(accountId);
+    const holder =
+      this.ctx.store.phones.get(accountId) ??
+      this.ctx.store.pages.get(accountId) ??
+      this.ctx.store.instagrams.get(accountId);
     if (!holder) throw notFound(`account ${accountId}`);
     Object.assign(holder.rules, clean);
     return rulesFor(this.ctx, accountId);
   }
 
   resetRules(accountId: string): RuleConfig {
-    const holder = this.ctx.store.phones.get(accountId) ?? this.ctx.store.pages.get(accountId) ?? this.ctx.store.instagrams.get(accountId);
+    const holder =
+      this.ctx.store.phones.get(accountId) ??
+      this.ctx.store.pages.get(accountId) ??
+      this.ctx.store.instagrams.get(accountId);
     if (!holder) throw notFound(`account ${accountId}`);
     holder.rules = {};
     return rulesFor(this.ctx, accountId);
@@ -335,9 +404,13 @@ export class SimulatorControl {
     return structuredClone(this.ctx.faults);
   }
 
-  setFaults(patch: { graph?: Partial<FaultConfig['graph']>; webhooks?: Partial<FaultConfig['webhooks']> }): FaultConfig {
+  setFaults(patch: {
+    graph?: Partial<FaultConfig['graph']>;
+    webhooks?: Partial<FaultConfig['webhooks']>;
+  }): FaultConfig {
     if (patch.graph) Object.assign(this.ctx.faults.graph, pickKnown(patch.graph, this.ctx.faults.graph));
-    if (patch.webhooks) Object.assign(this.ctx.faults.webhooks, pickKnown(patch.webhooks, this.ctx.faults.webhooks));
+    if (patch.webhooks)
+      Object.assign(this.ctx.faults.webhooks, pickKnown(patch.webhooks, this.ctx.faults.webhooks));
     return this.faults();
   }
 
@@ -375,17 +448,30 @@ export class SimulatorControl {
       if (waba && business) {
         const rank: Record<QualityRating, number> = { GREEN: 3, YELLOW: 2, RED: 1, UNKNOWN: 0 };
         const event = rank[patch.qualityRating] < rank[old] ? 'FLAGGED' : 'UNFLAGGED';
-        const payload = qualityUpdatePayload(waba, phone, event, tierName(business.messagingLimit), business.messagingLimit, this.ctx.clock.now(phone.id));
+        const payload = qualityUpdatePayload(
+          waba,
+          phone,
+          event,
+          tierName(business.messagingLimit),
+          business.messagingLimit,
+          this.ctx.clock.now(phone.id),
+        );
         for (const target of wabaTargets(this.ctx.store, waba)) this.ctx.webhooks.enqueue(target, payload);
       }
     }
-    return { id: phone.id, throughputMps: phone.throughputMps, qualityRating: phone.qualityRating, registered: phone.registered };
+    return {
+      id: phone.id,
+      throughputMps: phone.throughputMps,
+      qualityRating: phone.qualityRating,
+      registered: phone.registered,
+    };
   }
 
   setMessagingLimit(businessId: string, tier: number) {
     const business = this.ctx.store.businesses.get(businessId);
     if (!business) throw notFound(`business ${businessId}`);
-    if (![250, 2000, 10000, 100000, -1].includes(tier)) throw new ControlError(400, 'tier must be 250, 2000, 10000, 100000 or -1');
+    if (![250, 2000, 10000, 100000, -1].includes(tier))
+      throw new ControlError(400, 'tier must be 250, 2000, 10000, 100000 or -1');
     business.messagingLimit = tier as MessagingLimitTier; // membership checked on the line above
     for (const waba of this.ctx.store.wabas.values()) {
       if (waba.businessId !== businessId) continue;
@@ -395,7 +481,9 @@ export class SimulatorControl {
           {
             id: waba.id,
             time: Math.floor(this.ctx.clock.now() / 1000),
-            changes: [{ field: 'business_capability_update', value: { max_daily_conversations_per_business: tier } }],
+            changes: [
+              { field: 'business_capability_update', value: { max_daily_conversations_per_business: tier } },
+            ],
           },
         ],
       };
@@ -406,14 +494,26 @@ export class SimulatorControl {
 
   /** Forces a template status (APPROVED, REJECTED, PAUSED, DISABLED, …) with its webhook. */
   setTemplateStatus(templateId: string, status: TemplateStatus, reason?: string) {
-    const template = this.ctx.store.templates.get(templateId) ?? [...this.ctx.store.templates.values()].find((t) => t.name === templateId);
+    const template =
+      this.ctx.store.templates.get(templateId) ??
+      [...this.ctx.store.templates.values()].find((t) => t.name === templateId);
     if (!template) throw notFound(`template ${templateId}`);
     const otherInfo =
       status === 'PAUSED'
-        ? { title: 'FIRST_PAUSE', description: 'Your WhatsApp message template has been paused for 3 hours until 2026-01-01 because it had issues.' }
+        ? {
+            title: 'FIRST_PAUSE',
+            description:
+              'Your WhatsApp message template has been paused for 3 hours until 2026-01-01 because it had issues.',
+          }
         : undefined;
     if (status === 'PAUSED') template.qualityScore = 'RED';
-    setTemplateStatus(this.ctx, template, status, reason ?? (status === 'REJECTED' ? 'INVALID_FORMAT' : 'NONE'), otherInfo);
+    setTemplateStatus(
+      this.ctx,
+      template,
+      status,
+      reason ?? (status === 'REJECTED' ? 'INVALID_FORMAT' : 'NONE'),
+      otherInfo,
+    );
     return { id: template.id, name: template.name, status: template.status };
   }
 
@@ -422,7 +522,8 @@ export class SimulatorControl {
     const template = this.ctx.store.templates.get(templateId);
     if (!template) throw notFound(`template ${templateId}`);
     template.qualityScore = score;
-    if (score === 'RED' && template.status === 'APPROVED') return this.setTemplateStatus(templateId, 'PAUSED');
+    if (score === 'RED' && template.status === 'APPROVED')
+      return this.setTemplateStatus(templateId, 'PAUSED');
     return { id: template.id, name: template.name, status: template.status };
   }
 
@@ -432,10 +533,18 @@ export class SimulatorControl {
     this.ctx.store.tokens.set(token, {
       token,
       appId,
-      businessId: input.businessId === undefined ? ([...this.ctx.store.businesses.keys()][0] ?? null) : input.businessId,
+      businessId:
+        input.businessId === undefined
+          ? ([...this.ctx.store.businesses.keys()][0] ?? null)
+          : input.businessId,
       kind: 'system_user',
       expiresAt: input.expiresIn === undefined ? null : this.ctx.clock.now() + input.expiresIn * 1000,
-      scopes: ['whatsapp_business_messaging', 'whatsapp_business_management', 'pages_messaging', 'leads_retrieval'],
+      scopes: [
+        'whatsapp_business_messaging',
+        'whatsapp_business_management',
+        'pages_messaging',
+        'leads_retrieval',
+      ],
     });
     const stored = this.ctx.store.tokens.get(token);
     return { token, appId, businessId: stored?.businessId ?? null, expiresAt: stored?.expiresAt ?? null };
@@ -465,9 +574,13 @@ export class SimulatorControl {
     const page = this.ctx.store.pages.get(form.pageId);
     if (!page) throw notFound(`page ${form.pageId}`);
     const now = this.ctx.clock.now(page.id);
-    const fields = input.fieldData ?? { full_name: 'Ana Ruiz', email: 'ana@example.com', phone_number: '+5511999990001' };
+    const fields = input.fieldData ?? {
+      full_name: 'Ana Ruiz',
+      email: 'ana@example.com',
+      phone_number: '+5511999990001',
+    };
     const organic = input.isOrganic ?? false;
-    const adId = organic ? null : (input.adId === undefined ? '120210000000000777' : input.adId);
+    const adId = organic ? null : input.adId === undefined ? '120210000000000777' : input.adId;
     const lead = {
       id: this.ctx.ids.numeric(),
       pageId: page.id,
@@ -493,7 +606,8 @@ export class SimulatorControl {
     }
     const rules = rulesFor(this.ctx, page.id);
     const payload = leadgenPayload(page.id, now, value);
-    for (const target of pageTargets(this.ctx.store, page, 'leadgen', rules.requirePageSubscription)) this.ctx.webhooks.enqueue(target, payload);
+    for (const target of pageTargets(this.ctx.store, page, 'leadgen', rules.requirePageSubscription))
+      this.ctx.webhooks.enqueue(target, payload);
     return { leadgenId: lead.id, formId: form.id, pageId: page.id };
   }
 
@@ -507,12 +621,22 @@ export class SimulatorControl {
 
   /** Google Ads lead form submission → POST to the form's webhook URL with `google_key`. */
   googleLead(input: GoogleLeadInput = {}) {
-    const form = input.formId ? this.ctx.store.googleForms.get(input.formId) : [...this.ctx.store.googleForms.values()][0];
+    const form = input.formId
+      ? this.ctx.store.googleForms.get(input.formId)
+      : [...this.ctx.store.googleForms.values()][0];
     if (!form) throw notFound('google lead form');
     const url = input.webhookUrl ?? form.webhookUrl;
-    if (!url) throw new ControlError(400, 'the Google form has no webhookUrl (set one with PUT /_sim/google-forms/:id)');
+    if (!url)
+      throw new ControlError(
+        400,
+        'the Google form has no webhookUrl (set one with PUT /_sim/google-forms/:id)',
+      );
     const leadId = `TeSter-${this.ctx.ids.numeric()}-${randomToken('').slice(0, 8)}`;
-    const fields = input.fields ?? { FULL_NAME: 'Ana Ruiz', EMAIL: 'ana@example.com', PHONE_NUMBER: '+5511999990001' };
+    const fields = input.fields ?? {
+      FULL_NAME: 'Ana Ruiz',
+      EMAIL: 'ana@example.com',
+      PHONE_NUMBER: '+5511999990001',
+    };
     const payload = {
       lead_id: leadId,
       api_version: '1.0',
@@ -526,7 +650,9 @@ export class SimulatorControl {
       lead_submit_time: new Date(this.ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       user_column_data: Object.entries(fields).map(([id, value]) => {
         const column = form.columns.find((c) => c.id === id);
-        return column ? { column_name: column.name, string_value: value, column_id: id } : { string_value: value, column_id: id };
+        return column
+          ? { column_name: column.name, string_value: value, column_id: id }
+          : { string_value: value, column_id: id };
       }),
     };
     this.ctx.webhooks.enqueue(urlTarget(url), payload);

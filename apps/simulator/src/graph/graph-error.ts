@@ -55,9 +55,14 @@ export class GraphError extends Error {
 // Common errors -----------------------------------------------------------------------------
 
 export function invalidParameter(details: string, code = 100): GraphError {
-  return new GraphError(400, code, code === 100 ? '(#100) Invalid parameter' : `(#${code}) ${titleFor(code)}`, {
-    details,
-  });
+  return new GraphError(
+    400,
+    code,
+    code === 100 ? '(#100) Invalid parameter' : `(#${code}) ${titleFor(code)}`,
+    {
+      details,
+    },
+  );
 }
 
 export function missingParameter(details: string): GraphError {
@@ -91,11 +96,17 @@ export function invalidToken(): GraphError {
 
 export function expiredToken(expiredAt: number): GraphError {
   const when = new Date(expiredAt).toUTCString();
-  return new GraphError(401, 190, `Error validating access token: Session has expired on ${when}.`, { subcode: 463 });
+  return new GraphError(401, 190, `Error validating access token: Session has expired on ${when}.`, {
+    subcode: 463,
+  });
 }
 
 export function missingToken(): GraphError {
-  return new GraphError(401, 2500, 'An active access token must be used to query information about the current user.');
+  return new GraphError(
+    401,
+    2500,
+    'An active access token must be used to query information about the current user.',
+  );
 }
 
 export function permissionDenied(details: string): GraphError {
@@ -104,7 +115,10 @@ export function permissionDenied(details: string): GraphError {
 
 export function transientError(status: number): GraphError {
   if (status === 503)
-    return new GraphError(503, 2, 'Service temporarily unavailable', { transient: true, type: 'OAuthException' });
+    return new GraphError(503, 2, 'Service temporarily unavailable', {
+      transient: true,
+      type: 'OAuthException',
+    });
   return new GraphError(status, 1, 'An unknown error occurred', { transient: true });
 }
 

@@ -5,14 +5,33 @@ import { sendPageMessage } from '../messenger/page-send.ts';
 import { messagingAccount } from '../messenger/page-accounts.ts';
 import type { SimToken } from '../state/model.ts';
 import type { GraphObject } from '../state/store.ts';
-import { createTemplate, deleteTemplates, editTemplate, listTemplates, templateJson } from '../templates/template-service.ts';
+import {
+  createTemplate,
+  deleteTemplates,
+  editTemplate,
+  listTemplates,
+  templateJson,
+} from '../templates/template-service.ts';
 import { markWhatsAppRead, sendWhatsAppMessage } from '../whatsapp/business-send.ts';
 import { authenticate, authorize, tokenFrom } from './auth.ts';
-import { GraphError, plainParameterError, transientError, unknownPath, unsupportedRequest } from './graph-error.ts';
+import {
+  GraphError,
+  plainParameterError,
+  transientError,
+  unknownPath,
+  unsupportedRequest,
+} from './graph-error.ts';
 import { formLeads, leadFormJson, leadJson } from './leads.ts';
 import { mediaUrlJson, uploadMedia } from './media.ts';
 import { debugToken, exchangeCode } from './oauth.ts';
-import { listPhoneNumbers, phoneNumberJson, registerPhone, subscribeWaba, wabaJson, wabaSubscriptions } from './whatsapp-account.ts';
+import {
+  listPhoneNumbers,
+  phoneNumberJson,
+  registerPhone,
+  subscribeWaba,
+  wabaJson,
+  wabaSubscriptions,
+} from './whatsapp-account.ts';
 
 export interface GraphRequest {
   method: string;
@@ -80,9 +99,13 @@ export async function handleGraph(ctx: SimContext, req: GraphRequest): Promise<G
   // Endpoints authenticated by app credentials rather than a Bearer token.
   if (first === 'oauth' && edge === 'access_token' && method === 'GET') return ok(exchangeCode(ctx, query));
 
-  const token = authenticate(ctx, tokenFrom(req.request.headers.authorization, query.access_token ?? str(req.body.access_token)));
+  const token = authenticate(
+    ctx,
+    tokenFrom(req.request.headers.authorization, query.access_token ?? str(req.body.access_token)),
+  );
 
-  if (first === 'debug_token' && edge === undefined && method === 'GET') return ok(debugToken(ctx, query.input_token));
+  if (first === 'debug_token' && edge === undefined && method === 'GET')
+    return ok(debugToken(ctx, query.input_token));
   if (first === 'me') return handleMe(ctx, req, token, edge);
 
   const object = ctx.store.object(first);
@@ -96,12 +119,19 @@ export async function handleGraph(ctx: SimContext, req: GraphRequest): Promise<G
   return result;
 }
 
-function handleMe(ctx: SimContext, req: GraphRequest, token: SimToken, edge: string | undefined): Promise<GraphResult> | GraphResult {
+function handleMe(
+  ctx: SimContext,
+  req: GraphRequest,
+  token: SimToken,
+  edge: string | undefined,
+): Promise<GraphResult> | GraphResult {
   if (token.kind === 'page' && token.pageId) {
     const page = ctx.store.pages.get(token.pageId);
-    if (page) return handleObject(ctx, req, token, { kind: 'page', page }, page.id, edge).then((r) => r ?? fail());
+    if (page)
+      return handleObject(ctx, req, token, { kind: 'page', page }, page.id, edge).then((r) => r ?? fail());
   }
-  if (edge === undefined && req.method === 'GET') return { status: 200, body: { id: token.appId, name: 'Simulated System User' } };
+  if (edge === undefined && req.method === 'GET')
+    return { status: 200, body: { id: token.appId, name: 'Simulated System User' } };
   return fail();
   function fail(): never {
     throw unknownPath(`/me${edge ? `/${edge}` : ''}`);
@@ -123,7 +153,10 @@ async function handleObject(
       const phone = object.phone;
       if (edge === undefined && method === 'GET') return ok(phoneNumberJson(ctx, phone, query.fields));
       if (edge === 'messages' && method === 'POST') {
-        if (!phone.registered) throw new GraphError(400, 133010, '(#133010) Account not registered', { details: 'Register the phone number first.' });
+        if (!phone.registered)
+          throw new GraphError(400, 133010, '(#133010) Account not registered', {
+            details: 'Register the phone number first.',
+          });
         if (body.status === 'read') return ok(markWhatsAppRead(ctx, phone, body));
         return ok(sendWhatsAppMessage(ctx, phone, body));
       }
@@ -182,9 +215,12 @@ async function handleObject(
         return ok({ id, name: object.page.name });
       }
       if (edge === 'messages' && method === 'POST') return ok(sendPageMessage(ctx, account, body));
-      if (object.kind === 'page' && edge === 'subscribed_apps') return ok(pageSubscriptions(ctx, object.page.subscribedApps, token, method, body));
+      if (object.kind === 'page' && edge === 'subscribed_apps')
+        return ok(pageSubscriptions(ctx, object.page.subscribedApps, token, method, body));
       if (object.kind === 'page' && edge === 'leadgen_forms' && method === 'GET') {
-        return ok({ data: [...ctx.store.leadForms.values()].filter((f) => f.pageId === id).map(leadFormJson) });
+        return ok({
+          data: [...ctx.store.leadForms.values()].filter((f) => f.pageId === id).map(leadFormJson),
+        });
       }
       return undefined;
     }
@@ -198,7 +234,9 @@ async function handleObject(
     case 'business':
       if (edge === undefined && method === 'GET') return ok({ id, name: object.business.name });
       if (edge === 'owned_whatsapp_business_accounts' && method === 'GET') {
-        return ok({ data: [...ctx.store.wabas.values()].filter((w) => w.businessId === id).map((w) => wabaJson(ctx, w)) });
+        return ok({
+          data: [...ctx.store.wabas.values()].filter((w) => w.businessId === id).map((w) => wabaJson(ctx, w)),
+        });
       }
       return undefined;
     case 'app':
@@ -207,7 +245,13 @@ async function handleObject(
   }
 }
 
-function pageSubscriptions(ctx: SimContext, subscribed: Map<string, string[]>, token: SimToken, method: string, body: Json): Json {
+function pageSubscriptions(
+  ctx: SimContext,
+  subscribed: Map<string, string[]>,
+  token: SimToken,
+  method: string,
+  body: Json,
+): Json {
   if (method === 'GET') {
     return {
       data: [...subscribed].map(([appId, fields]) => ({
@@ -221,7 +265,14 @@ function pageSubscriptions(ctx: SimContext, subscribed: Map<string, string[]>, t
   }
   if (method === 'POST') {
     const raw = body.subscribed_fields;
-    const fields = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',').map((f) => f.trim()).filter(Boolean) : [];
+    const fields = Array.isArray(raw)
+      ? raw.map(String)
+      : typeof raw === 'string'
+        ? raw
+            .split(',')
+            .map((f) => f.trim())
+            .filter(Boolean)
+        : [];
     if (fields.length === 0) throw plainParameterError('The parameter subscribed_fields is required.');
     subscribed.set(token.appId, fields);
     return { success: true };

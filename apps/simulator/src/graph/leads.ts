@@ -27,10 +27,17 @@ export function leadJson(lead: SimLead, fields?: string): Json {
 }
 
 export function formLeads(ctx: SimContext, form: SimLeadForm, fields?: string): Json {
-  const data = [...ctx.store.leads.values()].filter((l) => l.formId === form.id).map((l) => leadJson(l, fields));
+  const data = [...ctx.store.leads.values()]
+    .filter((l) => l.formId === form.id)
+    .map((l) => leadJson(l, fields));
   return { data };
 }
 
 export function leadFormJson(form: SimLeadForm): Json {
-  return { id: form.id, name: form.name, status: 'ACTIVE', questions: form.questions.map((q) => ({ key: q.key, label: q.label, type: q.type })) };
+  return {
+    id: form.id,
+    name: form.name,
+    status: 'ACTIVE',
+    questions: form.questions.map((q) => ({ key: q.key, label: q.label, type: q.type })),
+  };
 }

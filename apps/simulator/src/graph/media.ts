@@ -6,7 +6,11 @@ import type { SimMedia, SimPhoneNumber } from '../state/model.ts';
 import { GraphError, invalidValue, plainParameterError } from './graph-error.ts';
 
 /** `POST /{phone-number-id}/media` (multipart: `file`, `type`, `messaging_product`). */
-export async function uploadMedia(ctx: SimContext, phone: SimPhoneNumber, request: FastifyRequest): Promise<{ id: string }> {
+export async function uploadMedia(
+  ctx: SimContext,
+  phone: SimPhoneNumber,
+  request: FastifyRequest,
+): Promise<{ id: string }> {
   if (!request.isMultipart()) throw plainParameterError('Media upload expects multipart/form-data.');
   const fields: Record<string, string> = {};
   let file: { data: Buffer; mimeType: string; filename: string } | null = null;
@@ -22,11 +26,15 @@ export async function uploadMedia(ctx: SimContext, phone: SimPhoneNumber, reques
   } catch {
     throw plainParameterError('Invalid multipart body.');
   }
-  if (fields.messaging_product !== 'whatsapp') throw plainParameterError('The parameter messaging_product is required.');
+  if (fields.messaging_product !== 'whatsapp')
+    throw plainParameterError('The parameter messaging_product is required.');
   if (!file) throw plainParameterError('The parameter file is required.');
   const mimeType = (fields.type ?? file.mimeType).split(';')[0]?.trim().toLowerCase() ?? '';
   const kind = mediaKindOf(mimeType);
-  if (!kind) throw new GraphError(400, 131053, '(#131053) Media upload error', { details: `Unsupported MIME type: ${mimeType}` });
+  if (!kind)
+    throw new GraphError(400, 131053, '(#131053) Media upload error', {
+      details: `Unsupported MIME type: ${mimeType}`,
+    });
   const rule = MEDIA_RULES[kind];
   if (rule && file.data.length > rule.max) {
     throw new GraphError(400, 131053, '(#131053) Media upload error', {
@@ -56,8 +64,15 @@ export function mediaUrlJson(ctx: SimContext, media: SimMedia): Record<string, u
 }
 
 /** Validates a download URL's expiry and hash (the token is checked by the caller). */
-export function checkDownload(ctx: SimContext, media: SimMedia, ext: string | undefined, hash: string | undefined): void {
+export function checkDownload(
+  ctx: SimContext,
+  media: SimMedia,
+  ext: string | undefined,
+  hash: string | undefined,
+): void {
   const expires = Number(ext);
-  if (!Number.isFinite(expires) || hash !== signUrl(ctx, media, expires)) throw invalidValue('Invalid media URL');
-  if (ctx.clock.now() > expires) throw new GraphError(404, 100, 'Media URL expired; request a new one with GET /{media-id}.');
+  if (!Number.isFinite(expires) || hash !== signUrl(ctx, media, expires))
+    throw invalidValue('Invalid media URL');
+  if (ctx.clock.now() > expires)
+    throw new GraphError(404, 100, 'Media URL expired; request a new one with GET /{media-id}.');
 }

@@ -43,7 +43,8 @@ export function issueCode(ctx: SimContext, appId: string, businessId: string): s
 /** `GET /debug_token?input_token=`. */
 export function debugToken(ctx: SimContext, input: string | undefined): Json {
   const token = input ? ctx.store.tokens.get(input) : undefined;
-  if (!token) return { data: { is_valid: false, error: { code: 190, message: 'Invalid OAuth access token.' } } };
+  if (!token)
+    return { data: { is_valid: false, error: { code: 190, message: 'Invalid OAuth access token.' } } };
   const valid = token.expiresAt === null || ctx.clock.now() < token.expiresAt;
   const business = token.businessId;
   const targets = business

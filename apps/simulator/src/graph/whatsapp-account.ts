@@ -5,7 +5,12 @@ import type { SimPhoneNumber, SimWaba } from '../state/model.ts';
 import { plainParameterError } from './graph-error.ts';
 
 function pick(full: Json, fields: string | undefined, defaults: string[]): Json {
-  const wanted = fields ? fields.split(',').map((f) => f.trim()).filter(Boolean) : defaults;
+  const wanted = fields
+    ? fields
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean)
+    : defaults;
   const out: Json = {};
   for (const f of wanted) if (f in full) out[f] = full[f];
   out.id = full.id;
@@ -31,14 +36,24 @@ export function phoneNumberJson(ctx: SimContext, phone: SimPhoneNumber, fields?:
     platform_type: phone.registered ? 'CLOUD_API' : 'NOT_APPLICABLE',
     status: phone.registered ? 'CONNECTED' : 'PENDING',
     name_status: 'APPROVED',
-    throughput: { level: phone.throughputMps >= 1000 ? 'HIGH' : phone.throughputMps <= 20 ? 'COEXISTENCE' : 'STANDARD' },
+    throughput: {
+      level: phone.throughputMps >= 1000 ? 'HIGH' : phone.throughputMps <= 20 ? 'COEXISTENCE' : 'STANDARD',
+    },
     messaging_limit_tier: tierName(limit),
     whatsapp_business_manager_messaging_limit: tierName(limit),
     is_official_business_account: false,
     account_mode: 'LIVE',
   };
   if (business) full.unique_users_last_24h = uniqueUsersLast24h(business, ctx.clock.now(phone.id));
-  return pick(full, fields, ['verified_name', 'code_verification_status', 'display_phone_number', 'quality_rating', 'platform_type', 'throughput', 'id']);
+  return pick(full, fields, [
+    'verified_name',
+    'code_verification_status',
+    'display_phone_number',
+    'quality_rating',
+    'platform_type',
+    'throughput',
+    'id',
+  ]);
 }
 
 export function wabaJson(ctx: SimContext, waba: SimWaba, fields?: string): Json {
@@ -59,12 +74,15 @@ export function wabaJson(ctx: SimContext, waba: SimWaba, fields?: string): Json 
 }
 
 export function listPhoneNumbers(ctx: SimContext, waba: SimWaba, fields?: string): Json {
-  const data = [...ctx.store.phones.values()].filter((p) => p.wabaId === waba.id).map((p) => phoneNumberJson(ctx, p, fields));
+  const data = [...ctx.store.phones.values()]
+    .filter((p) => p.wabaId === waba.id)
+    .map((p) => phoneNumberJson(ctx, p, fields));
   return { data, paging: { cursors: { before: 'QVFI', after: 'QVFI' } } };
 }
 
 export function registerPhone(phone: SimPhoneNumber, body: Json): Json {
-  if (body.messaging_product !== 'whatsapp') throw plainParameterError('The parameter messaging_product is required.');
+  if (body.messaging_product !== 'whatsapp')
+    throw plainParameterError('The parameter messaging_product is required.');
   const pin = str(body.pin);
   if (!pin || !/^\d{6}$/.test(pin)) throw plainParameterError('The parameter pin must be a 6-digit number.');
   phone.registered = true;
@@ -89,7 +107,13 @@ export function wabaSubscriptions(ctx: SimContext, waba: SimWaba): Json {
   return {
     data: [...waba.subscribedApps].map((id) => {
       const app = ctx.store.apps.get(id);
-      const entry: Json = { whatsapp_business_api_data: { id, name: app?.name ?? id, link: `https://www.facebook.com/games/?app_id=${id}` } };
+      const entry: Json = {
+        whatsapp_business_api_data: {
+          id,
+          name: app?.name ?? id,
+          link: `https://www.facebook.com/games/?app_id=${id}`,
+        },
+      };
       if (waba.overrideCallback) entry.override_callback_uri = waba.overrideCallback.url;
       return entry;
     }),

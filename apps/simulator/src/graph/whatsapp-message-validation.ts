@@ -1,4 +1,4 @@
-import { arr, isObject, num, obj, str, type Json } from '../json.ts';
+import { arr, num, obj, str, type Json } from '../json.ts';
 import type { MessageView, SimMedia } from '../state/model.ts';
 import { GraphError, invalidValue, missingParameter, plainParameterError } from './graph-error.ts';
 
@@ -35,18 +35,10 @@ const MESSAGE_TYPES = new Set([
   'reaction',
 ]);
 
-const MEDIA_TYPES = new Set(['image', 'audio', 'video', 'document', 'sticker']);
-
 function length(details: string, value: string, max: number, min = 1): void {
   if (value.length < min || value.length > max) {
     throw invalidValue(`${details} length invalid. Min length: ${min}, Max length: ${max}`);
   }
-}
-
-function requiredString(where: string, value: unknown): string {
-  const s = str(value);
-  if (s === undefined || s === '') throw plainParameterError(`The parameter ${where} is required.`);
-  return s;
 }
 
 export interface ValidatedSend {
@@ -63,26 +55,34 @@ export interface ValidatedSend {
  * Validates a WhatsApp send request the way Meta does (code 100 for unknown/malformed
  * parameters, 131008 for missing ones, 131009 for invalid values) and computes the view.
  */
-export function validateWhatsAppSend(body: Json, findMedia: (id: string) => SimMedia | undefined): ValidatedSend {
+export function validateWhatsAppSend(
+  body: Json,
+  findMedia: (id: string) => SimMedia | undefined,
+): ValidatedSend {
   if (body.messaging_product !== 'whatsapp') {
     throw plainParameterError('The parameter messaging_product is required.');
   }
   const recipientType = str(body.recipient_type) ?? 'individual';
   if (recipientType !== 'individual' && recipientType !== 'group') {
-    throw plainParameterError("Param recipient_type must be one of {INDIVIDUAL, GROUP} - got '" + recipientType + "'.");
+    throw plainParameterError(
+      "Param recipient_type must be one of {INDIVIDUAL, GROUP} - got '" + recipientType + "'.",
+    );
   }
   const to = str(body.to) ?? (typeof body.to === 'number' ? String(body.to) : undefined);
   if (to === undefined || to.trim() === '') throw missingParameter("The parameter 'to' is required.");
   const type = str(body.type) ?? 'text';
   if (!MESSAGE_TYPES.has(type)) {
-    throw plainParameterError(`Param type must be one of {${[...MESSAGE_TYPES].join(', ').toUpperCase()}} - got "${type}".`);
+    throw plainParameterError(
+      `Param type must be one of {${[...MESSAGE_TYPES].join(', ').toUpperCase()}} - got "${type}".`,
+    );
   }
   const payload = type === 'contacts' ? {} : obj(body[type]);
   if (!payload) throw missingParameter(`Parameter '${type}' is required for messages of type ${type}`);
   const context = obj(body.context);
   const contextId = context ? (str(context.message_id) ?? null) : null;
   const bizOpaque = str(body.biz_opaque_callback_data) ?? null;
-  if (bizOpaque !== null && bizOpaque.length > 512) throw invalidValue('biz_opaque_callback_data is longer than 512 characters');
+  if (bizOpaque !== null && bizOpaque.length > 512)
+    throw invalidValue('biz_opaque_callback_data is longer than 512 characters');
 
   const base = { type, to, bizOpaque, contextId, template: null };
   let view: MessageView;
@@ -111,7 +111,10 @@ export function validateWhatsAppSend(body: Json, findMedia: (id: string) => SimM
       if (latitude === undefined || longitude === undefined) {
         throw missingParameter("Param location['latitude'] and location['longitude'] are required.");
       }
-      view = { kind: 'location', location: { latitude, longitude, name: str(payload.name), address: str(payload.address) } };
+      view = {
+        kind: 'location',
+        location: { latitude, longitude, name: str(payload.name), address: str(payload.address) },
+      };
       break;
     }
     case 'contacts':
@@ -134,7 +137,11 @@ export function validateWhatsAppSend(body: Json, findMedia: (id: string) => SimM
       const language = obj(payload.language);
       const code = str(language?.code) ?? str(payload.language);
       if (!code) throw missingParameter("Param template['language']['code'] is required.");
-      return { ...base, view: { kind: 'template' }, template: { name, language: code, components: payload.components } };
+      return {
+        ...base,
+        view: { kind: 'template' },
+        template: { name, language: code, components: payload.components },
+      };
     }
     default:
       throw plainParameterError(`Unsupported message type ${type}`);
@@ -143,7 +150,11 @@ export function validateWhatsAppSend(body: Json, findMedia: (id: string) => SimM
   return { ...base, view };
 }
 
-function validateMedia(type: string, payload: Json, findMedia: (id: string) => SimMedia | undefined): MessageView {
+function validateMedia(
+  type: string,
+  payload: Json,
+  findMedia: (id: string) => SimMedia | undefined,
+): MessageView {
   const id = str(payload.id);
   const link = str(payload.link);
   if ((id === undefined) === (link === undefined)) {
@@ -153,7 +164,9 @@ function validateMedia(type: string, payload: Json, findMedia: (id: string) => S
   }
   const caption = str(payload.caption);
   if (caption !== undefined && (type === 'audio' || type === 'sticker')) {
-    throw new GraphError(400, 100, '(#100) Invalid parameter', { details: `Param ${type}['caption'] is not allowed.` });
+    throw new GraphError(400, 100, '(#100) Invalid parameter', {
+      details: `Param ${type}['caption'] is not allowed.`,
+    });
   }
   if (caption !== undefined && caption.length > LIMITS.caption) {
     throw invalidValue(`Param ${type}['caption'] must be at most ${LIMITS.caption} characters long.`);
@@ -256,7 +269,8 @@ function validateInteractive(payload: Json, findMedia: (id: string) => SimMedia 
       const rowIds = new Set<string>();
       const list = sections.map((section) => {
         const title = str(section?.title);
-        if (sections.length > 1 && !title) throw missingParameter('Section title is required when there is more than one section');
+        if (sections.length > 1 && !title)
+          throw missingParameter('Section title is required when there is more than one section');
         if (title !== undefined) length('Section title', title, LIMITS.sectionTitle);
         const rows = (arr(section?.rows) ?? []).map(obj).map((row) => {
           const id = str(row?.id) ?? '';
@@ -273,7 +287,8 @@ function validateInteractive(payload: Json, findMedia: (id: string) => SimMedia 
         rowCount += rows.length;
         return { title: title ?? '', rows };
       });
-      if (rowCount > LIMITS.maxRows) throw invalidValue(`Total row count exceed max allowed count: ${LIMITS.maxRows}`);
+      if (rowCount > LIMITS.maxRows)
+        throw invalidValue(`Total row count exceed max allowed count: ${LIMITS.maxRows}`);
       view.list = { button, sections: list };
       return view;
     }
@@ -281,7 +296,8 @@ function validateInteractive(payload: Json, findMedia: (id: string) => SimMedia 
       const parameters = obj(action.parameters);
       const display = str(parameters?.display_text);
       const url = str(parameters?.url);
-      if (!display || !url) throw missingParameter("Param action['parameters'] display_text and url are required.");
+      if (!display || !url)
+        throw missingParameter("Param action['parameters'] display_text and url are required.");
       length('Display text', display, LIMITS.buttonTitle);
       view.buttons = [{ id: url, title: display, kind: 'url' }];
       return view;
@@ -294,6 +310,8 @@ function validateInteractive(payload: Json, findMedia: (id: string) => SimMedia 
     case 'voice_call':
       return view;
     default:
-      throw plainParameterError(`Param interactive['type'] must be one of {BUTTON, LIST, CTA_URL, FLOW, PRODUCT, PRODUCT_LIST, CATALOG_MESSAGE, LOCATION_REQUEST_MESSAGE, VOICE_CALL} - got "${kind}".`);
+      throw plainParameterError(
+        `Param interactive['type'] must be one of {BUTTON, LIST, CTA_URL, FLOW, PRODUCT, PRODUCT_LIST, CATALOG_MESSAGE, LOCATION_REQUEST_MESSAGE, VOICE_CALL} - got "${kind}".`,
+      );
   }
 }

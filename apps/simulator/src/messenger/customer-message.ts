@@ -33,11 +33,24 @@ export function customerSendsToPage(
     }
     case 'button_reply':
     case 'button': {
-      if (!button) throw new CustomerInputError('replyTo/buttonId must reference a quick reply or button of a page message');
+      if (!button)
+        throw new CustomerInputError(
+          'replyTo/buttonId must reference a quick reply or button of a page message',
+        );
       if (button.kind === 'quick_reply') {
-        event = { sender, recipient, timestamp: now, message: { mid, text: button.title, quick_reply: { payload: button.id } } };
+        event = {
+          sender,
+          recipient,
+          timestamp: now,
+          message: { mid, text: button.title, quick_reply: { payload: button.id } },
+        };
       } else {
-        event = { sender, recipient, timestamp: now, postback: { mid, title: button.title, payload: button.id } };
+        event = {
+          sender,
+          recipient,
+          timestamp: now,
+          postback: { mid, title: button.title, payload: button.id },
+        };
       }
       view = { kind: 'text', text: button.title };
       break;
@@ -48,7 +61,12 @@ export function customerSendsToPage(
     case 'document': {
       const type = input.type === 'document' ? 'file' : input.type;
       const url = `${ctx.baseUrl}/_media/attachment-${mid}.png`;
-      event = { sender, recipient, timestamp: now, message: { mid, attachments: [{ type, payload: { url } }] } };
+      event = {
+        sender,
+        recipient,
+        timestamp: now,
+        message: { mid, attachments: [{ type, payload: { url } }] },
+      };
       view = { kind: 'media', media: { type: input.type, url: null } };
       break;
     }
@@ -59,7 +77,12 @@ export function customerSendsToPage(
         sender,
         recipient,
         timestamp: now,
-        reaction: { mid: input.replyTo, action: emoji ? 'react' : 'unreact', reaction: emoji ? 'love' : undefined, emoji },
+        reaction: {
+          mid: input.replyTo,
+          action: emoji ? 'react' : 'unreact',
+          reaction: emoji ? 'love' : undefined,
+          emoji,
+        },
       };
       view = { kind: 'reaction', reaction: { messageId: input.replyTo, emoji } };
       break;
@@ -68,7 +91,12 @@ export function customerSendsToPage(
       throw new CustomerInputError(`message type ${input.type} is not supported on ${account.channel}`);
   }
   if (input.referral) {
-    event.referral = { source: 'ADS', type: 'OPEN_THREAD', ad_id: '120210000000000001', ...(typeof input.referral === 'object' ? input.referral : {}) };
+    event.referral = {
+      source: 'ADS',
+      type: 'OPEN_THREAD',
+      ad_id: '120210000000000001',
+      ...(typeof input.referral === 'object' ? input.referral : {}),
+    };
     thread.referralAt = now;
   }
   const stored: SimMessage = {
@@ -86,9 +114,15 @@ export function customerSendsToPage(
   if (input.type !== 'reaction') thread.lastInboundAt = now;
   thread.typingUntil = 0;
   ctx.store.addMessage(thread, stored);
-  const field = 'postback' in event ? 'messaging_postbacks' : input.type === 'reaction' ? 'message_reactions' : 'messages';
+  const field =
+    'postback' in event
+      ? 'messaging_postbacks'
+      : input.type === 'reaction'
+        ? 'message_reactions'
+        : 'messages';
   const payload = messagingPayload(account.object, account.id, now, event);
   const rules = rulesFor(ctx, account.id);
-  for (const target of pageTargets(ctx.store, account.page, field, rules.requirePageSubscription)) ctx.webhooks.enqueue(target, payload);
+  for (const target of pageTargets(ctx.store, account.page, field, rules.requirePageSubscription))
+    ctx.webhooks.enqueue(target, payload);
   return stored;
 }

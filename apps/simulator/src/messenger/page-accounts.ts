@@ -22,6 +22,10 @@ export function scopedId(account: MessagingAccount, customer: SimCustomer): stri
   return account.channel === 'instagram' ? customer.igsid : customer.psid;
 }
 
-export function customerByScopedId(ctx: SimContext, account: MessagingAccount, id: string): SimCustomer | undefined {
+export function customerByScopedId(
+  ctx: SimContext,
+  account: MessagingAccount,
+  id: string,
+): SimCustomer | undefined {
   return account.channel === 'instagram' ? ctx.store.customerByIgsid(id) : ctx.store.customerByPsid(id);
 }

@@ -7,7 +7,13 @@ import { pageTargets } from '../webhooks/targets.ts';
 import { customerByScopedId, scopedId, type MessagingAccount } from './page-accounts.ts';
 
 const MESSAGING_TYPES = ['RESPONSE', 'UPDATE', 'MESSAGE_TAG'];
-const MESSENGER_TAGS = ['HUMAN_AGENT', 'ACCOUNT_UPDATE', 'CONFIRMED_EVENT_UPDATE', 'POST_PURCHASE_UPDATE', 'CUSTOMER_FEEDBACK'];
+const MESSENGER_TAGS = [
+  'HUMAN_AGENT',
+  'ACCOUNT_UPDATE',
+  'CONFIRMED_EVENT_UPDATE',
+  'POST_PURCHASE_UPDATE',
+  'CUSTOMER_FEEDBACK',
+];
 const SENDER_ACTIONS = ['typing_on', 'typing_off', 'mark_seen', 'react', 'unreact'];
 
 function messengerError(code: number, subcode: number, message: string, httpStatus = 400): GraphError {
@@ -27,13 +33,16 @@ export function sendPageMessage(ctx: SimContext, account: MessagingAccount, body
   const now = ctx.clock.now(account.id);
   const emit = (event: Json, field: string): void => {
     const payload = messagingPayload(account.object, account.id, now, event);
-    for (const target of pageTargets(ctx.store, account.page, field, rules.requirePageSubscription)) ctx.webhooks.enqueue(target, payload);
+    for (const target of pageTargets(ctx.store, account.page, field, rules.requirePageSubscription))
+      ctx.webhooks.enqueue(target, payload);
   };
 
   const action = str(body.sender_action);
   if (action !== undefined) {
-    if (!SENDER_ACTIONS.includes(action)) throw plainParameterError(`param sender_action must be one of {${SENDER_ACTIONS.join(', ')}}`);
-    if (body.message !== undefined) throw plainParameterError('sender_action cannot be combined with message');
+    if (!SENDER_ACTIONS.includes(action))
+      throw plainParameterError(`param sender_action must be one of {${SENDER_ACTIONS.join(', ')}}`);
+    if (body.message !== undefined)
+      throw plainParameterError('sender_action cannot be combined with message');
     if (action === 'typing_on') thread.typingUntil = Date.now() + 20_000;
     if (action === 'typing_off') thread.typingUntil = 0;
     if (action === 'mark_seen') for (const m of thread.messages) if (m.direction === 'in') m.status = 'read';
@@ -44,7 +53,10 @@ export function sendPageMessage(ctx: SimContext, account: MessagingAccount, body
       addOutbound(ctx, thread, {
         id: ctx.ids.mid(),
         type: 'reaction',
-        view: { kind: 'reaction', reaction: { messageId: mid, emoji: action === 'react' ? (str(payload?.reaction) ?? '❤') : '' } },
+        view: {
+          kind: 'reaction',
+          reaction: { messageId: mid, emoji: action === 'react' ? (str(payload?.reaction) ?? '❤') : '' },
+        },
         now,
       });
     }
@@ -57,7 +69,9 @@ export function sendPageMessage(ctx: SimContext, account: MessagingAccount, body
     throw plainParameterError('param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}');
   }
   if (messagingType !== undefined && !MESSAGING_TYPES.includes(messagingType)) {
-    throw plainParameterError(`param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG} - got "${messagingType}"`);
+    throw plainParameterError(
+      `param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG} - got "${messagingType}"`,
+    );
   }
   const tag = str(body.tag);
   if (messagingType === 'MESSAGE_TAG') {
@@ -72,9 +86,13 @@ export function sendPageMessage(ctx: SimContext, account: MessagingAccount, body
   if (rules.messengerWindow) {
     const since = thread.lastInboundAt === null ? Infinity : now - thread.lastInboundAt;
     const inWindow = since < rules.windowMs;
-    const humanAgent = messagingType === 'MESSAGE_TAG' && tag === 'HUMAN_AGENT' && since < rules.humanAgentWindowMs;
+    const humanAgent =
+      messagingType === 'MESSAGE_TAG' && tag === 'HUMAN_AGENT' && since < rules.humanAgentWindowMs;
     const otherTag =
-      messagingType === 'MESSAGE_TAG' && tag !== 'HUMAN_AGENT' && account.channel === 'messenger' && rules.messengerOtherTagsAllowed;
+      messagingType === 'MESSAGE_TAG' &&
+      tag !== 'HUMAN_AGENT' &&
+      account.channel === 'messenger' &&
+      rules.messengerOtherTagsAllowed;
     if (!inWindow && !humanAgent && !otherTag) {
       throw messengerError(
         10,
@@ -90,21 +108,37 @@ export function sendPageMessage(ctx: SimContext, account: MessagingAccount, body
   const psid = scopedId(account, customer);
   const echo: Json = { ...message, mid, is_echo: true, app_id: Number(appId) };
   delete echo.quick_replies;
-  emit({ sender: { id: account.id }, recipient: { id: psid }, timestamp: now, message: echo }, account.channel === 'instagram' ? 'messages' : 'message_echoes');
+  emit(
+    { sender: { id: account.id }, recipient: { id: psid }, timestamp: now, message: echo },
+    account.channel === 'instagram' ? 'messages' : 'message_echoes',
+  );
 
   ctx.scheduler.after(ctx.timing.sentMs + ctx.timing.deliveredMs, () => {
     stored.status = 'delivered';
     ctx.store.touch(thread);
     if (account.channel === 'messenger') {
       const at = ctx.clock.now(account.id);
-      emit({ sender: { id: psid }, recipient: { id: account.id }, timestamp: at, delivery: { mids: [mid], watermark: at } }, 'message_deliveries');
+      emit(
+        {
+          sender: { id: psid },
+          recipient: { id: account.id },
+          timestamp: at,
+          delivery: { mids: [mid], watermark: at },
+        },
+        'message_deliveries',
+      );
     }
-    if (ctx.timing.readMs !== null) ctx.scheduler.after(ctx.timing.readMs, () => customerReadsPage(ctx, account, thread));
+    if (ctx.timing.readMs !== null)
+      ctx.scheduler.after(ctx.timing.readMs, () => customerReadsPage(ctx, account, thread));
   });
   return { recipient_id: recipientId, message_id: mid };
 }
 
-function addOutbound(ctx: SimContext, thread: SimThread, m: { id: string; type: string; view: MessageView; now: number }): SimMessage {
+function addOutbound(
+  ctx: SimContext,
+  thread: SimThread,
+  m: { id: string; type: string; view: MessageView; now: number },
+): SimMessage {
   const message: SimMessage = {
     id: m.id,
     direction: 'out',
@@ -141,19 +175,23 @@ export function customerReadsPage(ctx: SimContext, account: MessagingAccount, th
     read,
   });
   const field = account.channel === 'instagram' ? 'messaging_seen' : 'message_reads';
-  for (const target of pageTargets(ctx.store, account.page, field, rules.requirePageSubscription)) ctx.webhooks.enqueue(target, payload);
+  for (const target of pageTargets(ctx.store, account.page, field, rules.requirePageSubscription))
+    ctx.webhooks.enqueue(target, payload);
   return unread.length;
 }
 
 function messageView(message: Json): MessageView {
   const text = str(message.text);
   const attachment = obj(message.attachment);
-  if (text === undefined && !attachment) throw plainParameterError('param message must contain text or attachment');
-  if (text !== undefined && text.length > 2000) throw plainParameterError('param message.text must be at most 2000 characters');
+  if (text === undefined && !attachment)
+    throw plainParameterError('param message must contain text or attachment');
+  if (text !== undefined && text.length > 2000)
+    throw plainParameterError('param message.text must be at most 2000 characters');
   const view: MessageView = { kind: 'text', text: text ?? '' };
   const quickReplies = arr(message.quick_replies);
   if (quickReplies) {
-    if (quickReplies.length > 13) throw plainParameterError('param message.quick_replies must have at most 13 items');
+    if (quickReplies.length > 13)
+      throw plainParameterError('param message.quick_replies must have at most 13 items');
     view.buttons = quickReplies.map(obj).map((q) => {
       const title = str(q?.title) ?? '';
       if (str(q?.content_type) === 'text' && (title.length === 0 || title.length > 20)) {
@@ -176,11 +214,14 @@ function messageView(message: Json): MessageView {
       }));
     } else if (['image', 'audio', 'video', 'file'].includes(type)) {
       view.kind = 'media';
-      const url = str(payload.url) ?? (str(payload.attachment_id) ? `attachment:${str(payload.attachment_id)}` : null);
+      const url =
+        str(payload.url) ?? (str(payload.attachment_id) ? `attachment:${str(payload.attachment_id)}` : null);
       if (!url) throw plainParameterError('param message.attachment.payload needs url or attachment_id');
       view.media = { type: type === 'file' ? 'document' : type, url };
     } else {
-      throw plainParameterError('param message.attachment.type must be one of {image, audio, video, file, template}');
+      throw plainParameterError(
+        'param message.attachment.type must be one of {image, audio, video, file, template}',
+      );
     }
   }
   return view;

@@ -32,9 +32,7 @@ function paramValue(param: Json): string | undefined {
 
 function fill(text: string, names: string[], params: Json[], named: boolean): string {
   return text.replace(VARIABLE, (whole, name: string) => {
-    const param = named
-      ? params.find((p) => str(p.parameter_name) === name)
-      : params[names.indexOf(name)];
+    const param = named ? params.find((p) => str(p.parameter_name) === name) : params[names.indexOf(name)];
     return (param && paramValue(param)) ?? whole;
   });
 }
@@ -76,10 +74,15 @@ function checkParams(
  * Checks a template send's `components` against the approved template (132000 / 132012 /
  * 131008) and renders what the customer sees.
  */
-export function renderTemplateSend(template: SimTemplate, sendComponents: unknown, enforce: boolean): MessageView {
+export function renderTemplateSend(
+  template: SimTemplate,
+  sendComponents: unknown,
+  enforce: boolean,
+): MessageView {
   const components = (arr(sendComponents) ?? []).filter(isObject);
   const named = template.parameterFormat === 'NAMED';
-  const byType = (type: string): Json | undefined => components.find((c) => str(c.type)?.toLowerCase() === type);
+  const byType = (type: string): Json | undefined =>
+    components.find((c) => str(c.type)?.toLowerCase() === type);
   const paramsOf = (c: Json | undefined): Json[] => (arr(c?.parameters) ?? []).filter(isObject);
 
   const view: MessageView = { kind: 'template' };
@@ -101,7 +104,10 @@ export function renderTemplateSend(template: SimTemplate, sendComponents: unknow
       }
       const type = str(param?.type)?.toUpperCase();
       if (enforce && type !== format) {
-        throw whatsappError(132012, `header: Format mismatch, expected ${format}, received ${type ?? 'UNKNOWN'}`);
+        throw whatsappError(
+          132012,
+          `header: Format mismatch, expected ${format}, received ${type ?? 'UNKNOWN'}`,
+        );
       }
       if (param && type) {
         const media = obj(param[type.toLowerCase()]);
@@ -113,7 +119,10 @@ export function renderTemplateSend(template: SimTemplate, sendComponents: unknow
       }
     }
   } else if (enforce && sendHeader && paramsOf(sendHeader).length > 0) {
-    throw whatsappError(132000, `header: number of localizable_params (${paramsOf(sendHeader).length}) does not match the expected number of params (0)`);
+    throw whatsappError(
+      132000,
+      `header: number of localizable_params (${paramsOf(sendHeader).length}) does not match the expected number of params (0)`,
+    );
   }
 
   const body = component(template, 'BODY');
@@ -145,7 +154,14 @@ export function renderTemplateSend(template: SimTemplate, sendComponents: unknow
     return {
       id: type === 'QUICK_REPLY' ? (payload ?? button.text ?? `button_${index}`) : `button_${index}`,
       title: button.text ?? type,
-      kind: type === 'QUICK_REPLY' ? 'quick_reply' : type === 'URL' ? 'url' : type === 'COPY_CODE' ? 'copy_code' : 'other',
+      kind:
+        type === 'QUICK_REPLY'
+          ? 'quick_reply'
+          : type === 'URL'
+            ? 'url'
+            : type === 'COPY_CODE'
+              ? 'copy_code'
+              : 'other',
     };
   });
   if (view.buttons.length === 0) delete view.buttons;

@@ -195,7 +195,10 @@ export interface MessageView {
   caption?: string;
   media?: { type: string; url: string | null; mimeType?: string; filename?: string };
   buttons?: { id: string; title: string; kind: 'reply' | 'url' | 'quick_reply' | 'copy_code' | 'other' }[];
-  list?: { button: string; sections: { title: string; rows: { id: string; title: string; description?: string }[] }[] };
+  list?: {
+    button: string;
+    sections: { title: string; rows: { id: string; title: string; description?: string }[] }[];
+  };
   location?: { latitude: number; longitude: number; name?: string; address?: string };
   reaction?: { messageId: string; emoji: string };
   replyTo?: string;

@@ -138,7 +138,8 @@ export class SimStore {
       marketingStoppedBy: new Set(),
     };
     if (this.customers.has(customer.id)) throw new Error(`customer ${customer.id} exists`);
-    if (customer.waId !== null && this.byWaId.has(customer.waId)) throw new Error(`wa_id ${customer.waId} exists`);
+    if (customer.waId !== null && this.byWaId.has(customer.waId))
+      throw new Error(`wa_id ${customer.waId} exists`);
     this.customers.set(customer.id, customer);
     if (customer.waId !== null) this.byWaId.set(customer.waId, customer);
     this.byPsid.set(customer.psid, customer);

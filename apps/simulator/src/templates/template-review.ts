@@ -32,41 +32,62 @@ function examplesFor(component: TemplateComponent, named: boolean): unknown[] | 
  * and a few banned phrases; approves everything else.
  */
 export function reviewTemplate(template: SimTemplate): ReviewResult {
-  const reject = (reason: string, explanation: string): ReviewResult => ({ status: 'REJECTED', reason, explanation });
+  const reject = (reason: string, explanation: string): ReviewResult => ({
+    status: 'REJECTED',
+    reason,
+    explanation,
+  });
   if (!TEMPLATE_NAME.test(template.name)) {
-    return reject('INVALID_FORMAT', 'Template names may contain only lowercase letters, numbers and underscores.');
+    return reject(
+      'INVALID_FORMAT',
+      'Template names may contain only lowercase letters, numbers and underscores.',
+    );
   }
   const named = template.parameterFormat === 'NAMED';
   for (const component of template.components) {
     const type = component.type.toUpperCase();
     if (type !== 'BODY' && !(type === 'HEADER' && (component.format ?? 'TEXT').toUpperCase() === 'TEXT')) {
-      if (type === 'HEADER' && ['IMAGE', 'VIDEO', 'DOCUMENT'].includes((component.format ?? '').toUpperCase())) {
+      if (
+        type === 'HEADER' &&
+        ['IMAGE', 'VIDEO', 'DOCUMENT'].includes((component.format ?? '').toUpperCase())
+      ) {
         const handles = arr(component.example?.header_handle);
-        if (!handles || handles.length === 0) return reject('INVALID_FORMAT', 'Media headers need an example (header_handle).');
+        if (!handles || handles.length === 0)
+          return reject('INVALID_FORMAT', 'Media headers need an example (header_handle).');
       }
       continue;
     }
     const variables = variablesOf(component.text);
     if (variables.length === 0) continue;
     const numeric = variables.every((v) => /^\d+$/.test(v));
-    if (named && numeric) return reject('INVALID_FORMAT', 'parameter_format is NAMED but the text uses positional variables.');
-    if (!named && !numeric) return reject('INVALID_FORMAT', 'Positional templates must use {{1}}, {{2}}, … variables.');
+    if (named && numeric)
+      return reject('INVALID_FORMAT', 'parameter_format is NAMED but the text uses positional variables.');
+    if (!named && !numeric)
+      return reject('INVALID_FORMAT', 'Positional templates must use {{1}}, {{2}}, … variables.');
     if (!named) {
       const sorted = variables.map(Number).sort((a, b) => a - b);
-      if (sorted.some((n, i) => n !== i + 1)) return reject('INVALID_FORMAT', 'Variables must be sequential, starting at {{1}}.');
+      if (sorted.some((n, i) => n !== i + 1))
+        return reject('INVALID_FORMAT', 'Variables must be sequential, starting at {{1}}.');
     }
-    if (type === 'HEADER' && variables.length > 1) return reject('INVALID_FORMAT', 'A text header may have at most one variable.');
+    if (type === 'HEADER' && variables.length > 1)
+      return reject('INVALID_FORMAT', 'A text header may have at most one variable.');
     const examples = examplesFor(component, named);
-    if (!examples || examples.length === 0) return reject('INVALID_FORMAT', `${type} has variables but no examples.`);
+    if (!examples || examples.length === 0)
+      return reject('INVALID_FORMAT', `${type} has variables but no examples.`);
     if (examples.length !== variables.length) {
-      return reject('INVALID_FORMAT', `${type} has ${variables.length} variables but ${examples.length} examples.`);
+      return reject(
+        'INVALID_FORMAT',
+        `${type} has ${variables.length} variables but ${examples.length} examples.`,
+      );
     }
     if (named) {
       const names = examples.map((e) => (isObject(e) ? str(e.param_name) : undefined));
-      if (variables.some((v) => !names.includes(v))) return reject('INVALID_FORMAT', `${type} examples do not name every variable.`);
+      if (variables.some((v) => !names.includes(v)))
+        return reject('INVALID_FORMAT', `${type} examples do not name every variable.`);
     }
     const text = (component.text ?? '').toLowerCase();
-    if (REJECT_WORDS.some((w) => text.includes(w))) return reject('PROMOTIONAL', 'The content violates WhatsApp Commerce Policy.');
+    if (REJECT_WORDS.some((w) => text.includes(w)))
+      return reject('PROMOTIONAL', 'The content violates WhatsApp Commerce Policy.');
     if (type === 'BODY' && /^\s*\{\{[^}]+\}\}|\{\{[^}]+\}\}\s*$/.test(component.text ?? '')) {
       return reject('INVALID_FORMAT', 'Variables cannot be at the start or end of the body.');
     }
@@ -86,7 +107,9 @@ export function normaliseComponents(value: unknown): TemplateComponent[] | undef
     const component: TemplateComponent = { ...c, type: type.toUpperCase() };
     if (typeof c.format === 'string') component.format = c.format.toUpperCase();
     if (Array.isArray(c.buttons)) {
-      component.buttons = c.buttons.filter(isObject).map((b) => ({ ...b, type: (str(b.type) ?? '').toUpperCase() }));
+      component.buttons = c.buttons
+        .filter(isObject)
+        .map((b) => ({ ...b, type: (str(b.type) ?? '').toUpperCase() }));
     }
     out.push(component);
   }

@@ -36,7 +36,12 @@ function scheduleReview(ctx: SimContext, template: SimTemplate): void {
   const createdAt = template.createdAt;
   ctx.scheduler.after(ctx.timing.reviewMs, () => {
     // Edited or deleted meanwhile: that version's review is void.
-    if (template.status !== 'PENDING' || template.createdAt !== createdAt || !ctx.store.templates.has(template.id)) return;
+    if (
+      template.status !== 'PENDING' ||
+      template.createdAt !== createdAt ||
+      !ctx.store.templates.has(template.id)
+    )
+      return;
     const result = reviewTemplate(template);
     setTemplateStatus(ctx, template, result.status, result.reason);
   });
@@ -50,10 +55,13 @@ export function createTemplate(ctx: SimContext, waba: SimWaba, body: Json): Json
   if (!language) throw plainParameterError('The parameter language is required.');
   const cat = category(body.category);
   const components = normaliseComponents(body.components);
-  if (!components || components.length === 0) throw plainParameterError('The parameter components is required.');
-  if (!components.some((c) => c.type === 'BODY')) throw plainParameterError('Param components must contain a BODY component.');
+  if (!components || components.length === 0)
+    throw plainParameterError('The parameter components is required.');
+  if (!components.some((c) => c.type === 'BODY'))
+    throw plainParameterError('Param components must contain a BODY component.');
   const format = str(body.parameter_format)?.toUpperCase() ?? 'POSITIONAL';
-  if (format !== 'POSITIONAL' && format !== 'NAMED') throw plainParameterError('Param parameter_format must be one of {POSITIONAL, NAMED}');
+  if (format !== 'POSITIONAL' && format !== 'NAMED')
+    throw plainParameterError('Param parameter_format must be one of {POSITIONAL, NAMED}');
   for (const t of ctx.store.templates.values()) {
     if (t.wabaId === waba.id && t.name === name && t.language === language) {
       throw new GraphError(400, 100, 'Invalid parameter', {
@@ -84,12 +92,14 @@ export function createTemplate(ctx: SimContext, waba: SimWaba, body: Json): Json
 /** `POST /{template-id}`: edit components/category; the template goes back to review. */
 export function editTemplate(ctx: SimContext, template: SimTemplate, body: Json): Json {
   const components = body.components === undefined ? undefined : normaliseComponents(body.components);
-  if (body.components !== undefined && !components) throw plainParameterError('Param components is not valid.');
+  if (body.components !== undefined && !components)
+    throw plainParameterError('Param components is not valid.');
   if (components) template.components = components;
   if (body.category !== undefined) template.category = category(body.category);
   if (body.parameter_format !== undefined) {
     const format = str(body.parameter_format)?.toUpperCase();
-    if (format !== 'POSITIONAL' && format !== 'NAMED') throw plainParameterError('Param parameter_format must be one of {POSITIONAL, NAMED}');
+    if (format !== 'POSITIONAL' && format !== 'NAMED')
+      throw plainParameterError('Param parameter_format must be one of {POSITIONAL, NAMED}');
     template.parameterFormat = format;
   }
   template.status = 'PENDING';
@@ -99,7 +109,12 @@ export function editTemplate(ctx: SimContext, template: SimTemplate, body: Json)
 }
 
 /** `DELETE /{waba-id}/message_templates?name=..[&hsm_id=..]`: all languages of the name (or one id). */
-export function deleteTemplates(ctx: SimContext, waba: SimWaba, name: string | undefined, hsmId: string | undefined): Json {
+export function deleteTemplates(
+  ctx: SimContext,
+  waba: SimWaba,
+  name: string | undefined,
+  hsmId: string | undefined,
+): Json {
   if (!name) throw plainParameterError('The parameter name is required.');
   let deleted = 0;
   for (const [id, t] of ctx.store.templates) {
@@ -141,8 +156,18 @@ export function templateJson(template: SimTemplate, fields?: string[]): Json {
 }
 
 /** `GET /{waba-id}/message_templates` with filters and cursor paging. */
-export function listTemplates(ctx: SimContext, waba: SimWaba, query: Record<string, string>, baseUrl: string): Json {
-  const fields = query.fields ? query.fields.split(',').map((f) => f.trim()).filter(Boolean) : undefined;
+export function listTemplates(
+  ctx: SimContext,
+  waba: SimWaba,
+  query: Record<string, string>,
+  baseUrl: string,
+): Json {
+  const fields = query.fields
+    ? query.fields
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean)
+    : undefined;
   const limit = Math.min(Math.max(Number(query.limit ?? 25) || 25, 1), 1000);
   let list = [...ctx.store.templates.values()].filter((t) => t.wabaId === waba.id);
   if (query.name) list = list.filter((t) => t.name.includes(query.name ?? ''));
@@ -155,7 +180,11 @@ export function listTemplates(ctx: SimContext, waba: SimWaba, query: Record<stri
     return Number.isInteger(n) && n >= 0 ? n : 0;
   };
   const encode = (n: number): string => Buffer.from(String(n)).toString('base64url');
-  const start = query.after ? decode(query.after) : query.before ? Math.max(0, decode(query.before) - limit) : 0;
+  const start = query.after
+    ? decode(query.after)
+    : query.before
+      ? Math.max(0, decode(query.before) - limit)
+      : 0;
   const page = list.slice(start, start + limit);
   const result: Json = { data: page.map((t) => templateJson(t, fields)) };
   if (page.length > 0) {

@@ -1,6 +1,11 @@
 /** Builders for Messenger (`object:"page"`) and Instagram (`object:"instagram"`) webhooks; times in ms. */
 
-export function messagingPayload(object: 'page' | 'instagram', accountId: string, timeMs: number, event: Record<string, unknown>) {
+export function messagingPayload(
+  object: 'page' | 'instagram',
+  accountId: string,
+  timeMs: number,
+  event: Record<string, unknown>,
+) {
   return { object, entry: [{ time: timeMs, id: accountId, messaging: [event] }] };
 }
 

@@ -46,7 +46,12 @@ export function wabaTargets(store: SimStore, waba: SimWaba): WebhookTarget[] {
 }
 
 /** Apps installed on a page for a field (or every app when subscriptions are not enforced). */
-export function pageTargets(store: SimStore, page: SimPage, field: string, enforce: boolean): WebhookTarget[] {
+export function pageTargets(
+  store: SimStore,
+  page: SimPage,
+  field: string,
+  enforce: boolean,
+): WebhookTarget[] {
   const targets: WebhookTarget[] = [];
   if (!enforce) {
     for (const app of store.apps.values()) targets.push(appTarget(store, app.id));
@@ -63,6 +68,12 @@ export function urlTarget(url: string): WebhookTarget {
   return {
     key: `url:${url}`,
     appId: null,
-    resolve: () => ({ url, secret: null, verifyToken: null, isVerified: () => true, markVerified: () => undefined }),
+    resolve: () => ({
+      url,
+      secret: null,
+      verifyToken: null,
+      isVerified: () => true,
+      markVerified: () => undefined,
+    }),
   };
 }

@@ -37,7 +37,8 @@ interface Job {
   faultsApplied: boolean;
 }
 
-export type DeliveryOutcome = 'ok' | 'http_error' | 'timeout' | 'network_error' | 'dropped' | 'no_callback' | 'gave_up';
+export type DeliveryOutcome =
+  'ok' | 'http_error' | 'timeout' | 'network_error' | 'dropped' | 'no_callback' | 'gave_up';
 
 export interface DeliveryRecord {
   seq: number;
@@ -218,13 +219,22 @@ export class WebhookSender {
       events: 0,
     });
     target.markVerified(ok);
-    return { ok, status: 'status' in result ? result.status : null, body: 'status' in result ? result.text : null };
+    return {
+      ok,
+      status: 'status' in result ? result.status : null,
+      body: 'status' in result ? result.text : null,
+    };
   }
 
   // Internals ------------------------------------------------------------------------------
 
   private isIdle(): boolean {
-    return this.queue.length - this.queueHead === 0 && this.ready.length === 0 && this.inFlight === 0 && this.pendingRetries === 0;
+    return (
+      this.queue.length - this.queueHead === 0 &&
+      this.ready.length === 0 &&
+      this.inFlight === 0 &&
+      this.pendingRetries === 0
+    );
   }
 
   private notifyIdle(): void {
@@ -421,7 +431,9 @@ export class WebhookSender {
     const isHttps = url.protocol === 'https:';
     return new Promise((resolve) => {
       let settled = false;
-      const finish = (value: { status: number; text: string } | { error: 'timeout' | 'network_error' }): void => {
+      const finish = (
+        value: { status: number; text: string } | { error: 'timeout' | 'network_error' },
+      ): void => {
         if (settled) return;
         settled = true;
         resolve(value);
@@ -430,7 +442,12 @@ export class WebhookSender {
       if (body !== null) requestHeaders['content-length'] = Buffer.byteLength(body);
       const req = (isHttps ? https : http).request(
         url,
-        { method, headers: requestHeaders, agent: isHttps ? this.httpsAgent : this.httpAgent, timeout: timeoutMs },
+        {
+          method,
+          headers: requestHeaders,
+          agent: isHttps ? this.httpsAgent : this.httpAgent,
+          timeout: timeoutMs,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
@@ -438,7 +455,9 @@ export class WebhookSender {
             if (size < 4096) chunks.push(chunk);
             size += chunk.length;
           });
-          res.on('end', () => finish({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            finish({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
           res.on('error', () => finish({ error: 'network_error' }));
         },
       );

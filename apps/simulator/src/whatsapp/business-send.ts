@@ -28,15 +28,25 @@ function resolveRecipient(ctx: SimContext, to: string, unknown: 'register' | 'un
   });
 }
 
-function findTemplate(ctx: SimContext, wabaId: string, name: string, language: string): SimTemplate | undefined {
+function findTemplate(
+  ctx: SimContext,
+  wabaId: string,
+  name: string,
+  language: string,
+): SimTemplate | undefined {
   for (const template of ctx.store.templates.values()) {
-    if (template.wabaId === wabaId && template.name === name && template.language === language) return template;
+    if (template.wabaId === wabaId && template.name === name && template.language === language)
+      return template;
   }
   return undefined;
 }
 
 /** `POST /{phone-number-id}/messages` (everything but mark-as-read). */
-export function sendWhatsAppMessage(ctx: SimContext, phone: SimPhoneNumber, body: Json): WhatsAppSendResponse {
+export function sendWhatsAppMessage(
+  ctx: SimContext,
+  phone: SimPhoneNumber,
+  body: Json,
+): WhatsAppSendResponse {
   const rules = rulesFor(ctx, phone.id);
   const send = validateWhatsAppSend(body, (id) => ctx.store.media.get(id));
   if (send.to.replace(/\D/g, '') === phone.displayPhoneNumber) {
@@ -47,14 +57,21 @@ export function sendWhatsAppMessage(ctx: SimContext, phone: SimPhoneNumber, body
   if (send.template) {
     template = findTemplate(ctx, phone.wabaId, send.template.name, send.template.language);
     if (rules.templateStatus) {
-      if (!template || template.status === 'PENDING' || template.status === 'REJECTED' || template.status === 'DELETED') {
+      if (
+        !template ||
+        template.status === 'PENDING' ||
+        template.status === 'REJECTED' ||
+        template.status === 'DELETED'
+      ) {
         throw whatsappError(
           132001,
           `template name (${send.template.name}) does not exist in ${send.template.language}`,
         );
       }
-      if (template.status === 'PAUSED') throw whatsappError(132015, `Template ${template.name} is paused due to low quality.`);
-      if (template.status === 'DISABLED') throw whatsappError(132016, `Template ${template.name} is disabled.`);
+      if (template.status === 'PAUSED')
+        throw whatsappError(132015, `Template ${template.name} is paused due to low quality.`);
+      if (template.status === 'DISABLED')
+        throw whatsappError(132016, `Template ${template.name} is disabled.`);
     }
     if (template) {
       send.view = renderTemplateSend(template, send.template.components, rules.templateParameters);
@@ -64,10 +81,17 @@ export function sendWhatsAppMessage(ctx: SimContext, phone: SimPhoneNumber, body
   }
 
   if (rules.throughput && !ctx.throughput.tryTake(phone.id, phone.throughputMps)) {
-    throw whatsappError(130429, `Rate limit hit: more than ${phone.throughputMps} messages per second for this phone number.`, rules.throttleHttpStatus);
+    throw whatsappError(
+      130429,
+      `Rate limit hit: more than ${phone.throughputMps} messages per second for this phone number.`,
+      rules.throttleHttpStatus,
+    );
   }
   const customer = resolveRecipient(ctx, send.to, rules.unknownRecipients);
-  if (rules.pairRateLimit && !ctx.pairs.tryTake(phone.id, customer.id, rules.pairRatePerSecond, rules.pairBurst)) {
+  if (
+    rules.pairRateLimit &&
+    !ctx.pairs.tryTake(phone.id, customer.id, rules.pairRatePerSecond, rules.pairBurst)
+  ) {
     throw whatsappError(
       131056,
       'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.',
@@ -83,15 +107,36 @@ export function sendWhatsAppMessage(ctx: SimContext, phone: SimPhoneNumber, body
 
   if (rules.unregisteredRecipients && !customer.onWhatsApp) {
     failure = waError(131026, titleFor(131026), 'Message Undeliverable.');
-  } else if (!template && send.type !== 'template' && rules.customerServiceWindow && !windowOpen && send.type !== 'reaction') {
+  } else if (
+    !template &&
+    send.type !== 'template' &&
+    rules.customerServiceWindow &&
+    !windowOpen &&
+    send.type !== 'reaction'
+  ) {
     failure = waError(
       131047,
       titleFor(131047),
       'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
     );
-  } else if (template?.category === 'MARKETING' && rules.marketingOptOut && business && customer.marketingStoppedBy.has(business.id)) {
-    failure = waError(131050, titleFor(131050), 'The recipient has chosen to stop receiving marketing messages from your business.');
-  } else if (template && !windowOpen && rules.messagingLimit && business && !reachUser(business, customer.id, now)) {
+  } else if (
+    template?.category === 'MARKETING' &&
+    rules.marketingOptOut &&
+    business &&
+    customer.marketingStoppedBy.has(business.id)
+  ) {
+    failure = waError(
+      131050,
+      titleFor(131050),
+      'The recipient has chosen to stop receiving marketing messages from your business.',
+    );
+  } else if (
+    template &&
+    !windowOpen &&
+    rules.messagingLimit &&
+    business &&
+    !reachUser(business, customer.id, now)
+  ) {
     const code = rules.messagingLimitErrorCode;
     const details = `Messaging limit reached: ${business.messagingLimit} unique users per 24 hours for this business portfolio.`;
     if (rules.messagingLimitErrorMode === 'sync') throw whatsappError(code, details);

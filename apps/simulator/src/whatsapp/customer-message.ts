@@ -76,7 +76,8 @@ export function customerSendsWhatsApp(
     type: input.type,
   };
   let view: MessageView;
-  if (input.replyTo && input.type !== 'reaction') message.context = { from: phone.displayPhoneNumber, id: input.replyTo };
+  if (input.replyTo && input.type !== 'reaction')
+    message.context = { from: phone.displayPhoneNumber, id: input.replyTo };
 
   switch (input.type) {
     case 'text': {
@@ -93,9 +94,20 @@ export function customerSendsWhatsApp(
     case 'sticker': {
       const mimeType = input.media?.mimeType ?? DEFAULT_MIME[input.type] ?? 'application/octet-stream';
       const data = input.media?.dataBase64 ? Buffer.from(input.media.dataBase64, 'base64') : placeholderPng();
-      const stored = storeMedia(ctx, phone.id, data, input.type === 'image' && !input.media?.dataBase64 ? 'image/png' : mimeType, input.media?.filename ?? null);
-      const media: Record<string, unknown> = { mime_type: stored.mimeType, sha256: stored.sha256, id: stored.id };
-      if (input.text && (input.type === 'image' || input.type === 'video' || input.type === 'document')) media.caption = input.text;
+      const stored = storeMedia(
+        ctx,
+        phone.id,
+        data,
+        input.type === 'image' && !input.media?.dataBase64 ? 'image/png' : mimeType,
+        input.media?.filename ?? null,
+      );
+      const media: Record<string, unknown> = {
+        mime_type: stored.mimeType,
+        sha256: stored.sha256,
+        id: stored.id,
+      };
+      if (input.text && (input.type === 'image' || input.type === 'video' || input.type === 'document'))
+        media.caption = input.text;
       if (input.type === 'document') media.filename = input.media?.filename ?? 'document.pdf';
       if (input.type === 'audio') media.voice = input.media?.voice ?? false;
       if (input.type === 'sticker') media.animated = false;
@@ -103,7 +115,12 @@ export function customerSendsWhatsApp(
       view = {
         kind: 'media',
         caption: input.text,
-        media: { type: input.type, url: `media:${stored.id}`, mimeType: stored.mimeType, filename: input.media?.filename },
+        media: {
+          type: input.type,
+          url: `media:${stored.id}`,
+          mimeType: stored.mimeType,
+          filename: input.media?.filename,
+        },
       };
       break;
     }
@@ -125,14 +142,21 @@ export function customerSendsWhatsApp(
     case 'button_reply':
     case 'list_reply': {
       const found = findButton(ctx, input.replyTo, input.buttonId);
-      if (!found) throw new CustomerInputError('replyTo must reference a business interactive message and buttonId one of its options');
+      if (!found)
+        throw new CustomerInputError(
+          'replyTo must reference a business interactive message and buttonId one of its options',
+        );
       message.type = 'interactive';
       message.interactive =
         input.type === 'button_reply'
           ? { type: 'button_reply', button_reply: { id: found.id, title: found.title } }
           : {
               type: 'list_reply',
-              list_reply: { id: found.id, title: found.title, ...(found.description ? { description: found.description } : {}) },
+              list_reply: {
+                id: found.id,
+                title: found.title,
+                ...(found.description ? { description: found.description } : {}),
+              },
             };
       view = { kind: 'text', text: found.title };
       break;

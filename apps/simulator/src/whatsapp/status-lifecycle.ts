@@ -75,7 +75,8 @@ export function scheduleWhatsAppDelivery(
     if (message.type === 'reaction') return;
     ctx.scheduler.after(deliveredMs, () => {
       setWhatsAppStatus(ctx, phone, thread, message, 'delivered');
-      if (readMs !== null) ctx.scheduler.after(readMs, () => setWhatsAppStatus(ctx, phone, thread, message, 'read'));
+      if (readMs !== null)
+        ctx.scheduler.after(readMs, () => setWhatsAppStatus(ctx, phone, thread, message, 'read'));
     });
   });
 }
