@@ -12,7 +12,6 @@ export const REDACTED_PATHS = [
   '*.newPassword',
   '*.token',
   '*.secret',
-  '*.code',
   '*.recoveryCode',
   '*.email',
   '*.phone',
