@@ -16,6 +16,8 @@ interface AuditHint {
   actorType: AuditActorType;
   actorId?: string | null;
   workspaceId?: string | null;
+  targetType?: string | null;
+  targetId?: string | null;
   metadata?: Record<string, unknown>;
 }
 
@@ -104,8 +106,8 @@ async function recordFailure(ctx: AppContext, req: FastifyRequest, code: string,
         actorType: hint.actorType,
         actorId: hint.actorId ?? null,
         action: hint.action,
-        targetType: null,
-        targetId: null,
+        targetType: hint.targetType ?? null,
+        targetId: hint.targetId ?? null,
         outcome: code === 'forbidden' ? 'denied' : ('failure' satisfies AuditOutcome),
         ip: req.ip,
         metadata: { ...(hint.metadata ?? {}), code, route: req.routeOptions.url ?? null },

@@ -5,16 +5,18 @@ import {
   authenticateSession,
   csrfTokenFor,
   DomainError,
+  isDomainError,
   isUuid,
   resolveUserActor,
   safeEqual,
   workspaceOfToken,
   type Actor,
+  type NewAuditEntry,
   type SessionRecord,
   type UserRecord,
   type WorkspaceRecord,
 } from '@parley/core';
-import { setScope, type Tx } from '@parley/db';
+import { auditRepository, setScope, type Tx } from '@parley/db';
 import { storesFor, type AppContext, type Stores } from '../app-context.ts';
 
 export const SESSION_COOKIE = 'parley_session';
@@ -135,17 +137,46 @@ export async function withWorkspace<T>(
     });
   }
   const scopeWorkspace = workspaceId;
-  return ctx.db.run({ workspaceId: scopeWorkspace }, async (tx) => {
-    const stores = storesFor(ctx, tx, scopeWorkspace);
-    const { session, user } = await authenticateSession(stores, token);
-    const { actor, workspace } = await resolveUserActor(stores, {
-      user,
-      sessionId: session.id,
-      workspaceId: scopeWorkspace,
-      request: { method: req.method, path: req.routeOptions.url ?? req.url, ip: req.ip },
+  const used: { supportUse: NewAuditEntry | null } = { supportUse: null };
+  try {
+    return await ctx.db.run({ workspaceId: scopeWorkspace }, async (tx) => {
+      const stores = storesFor(ctx, tx, scopeWorkspace);
+      const { session, user } = await authenticateSession(stores, token);
+      const { actor, workspace, supportUse } = await resolveUserActor(stores, {
+        user,
+        sessionId: session.id,
+        workspaceId: scopeWorkspace,
+        request: { method: req.method, path: req.routeOptions.url ?? req.url, ip: req.ip },
+      });
+      used.supportUse = supportUse;
+      return fn({ tx, stores, actor, workspace });
     });
-    return fn({ tx, stores, actor, workspace });
-  });
+  } catch (err) {
+    // The rolled-back transaction took its support_access.used entry with it: a refused or failed
+    // request through a support grant is still a use, so it is recorded again on its own.
+    if (used.supportUse) await recordFailedSupportUse(ctx, req, used.supportUse, err);
+    throw err;
+  }
+}
+
+async function recordFailedSupportUse(
+  ctx: AppContext,
+  req: FastifyRequest,
+  entry: NewAuditEntry,
+  err: unknown,
+): Promise<void> {
+  const code = isDomainError(err) ? err.code : 'internal_error';
+  try {
+    await ctx.db.run({ workspaceId: entry.workspaceId }, (tx) =>
+      auditRepository(tx).append({
+        ...entry,
+        outcome: code === 'forbidden' ? 'denied' : 'failure',
+        metadata: { ...entry.metadata, code },
+      }),
+    );
+  } catch (e) {
+    req.log.error({ err: e }, 'could not write audit entry for a support access use');
+  }
 }
 
 export function setSessionCookie(

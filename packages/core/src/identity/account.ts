@@ -47,6 +47,11 @@ function accountAudit(
   };
 }
 
+/** Audit hint of a failed change to the user's own account: they are both actor and target. */
+function userTarget(user: UserRecord) {
+  return { actorType: 'user', actorId: user.id, targetType: 'user', targetId: user.id } as const;
+}
+
 /** Ends every session of the user and starts a fresh one for the device that made the change. */
 async function revokeAllAndRestart(deps: AccountDeps, user: UserRecord, reason: string, client: ClientInfo) {
   await deps.identity.revokeUserSessions(user.id, reason, deps.now);
@@ -60,7 +65,7 @@ export async function changePassword(
   const user = await requireUser(deps, input.userId);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     throw new DomainError('invalid_credentials', 'The current password is incorrect.', {
-      audit: { action: 'auth.password_change', actorType: 'user', actorId: user.id, metadata: {} },
+      audit: { action: 'auth.password_change', ...userTarget(user), metadata: {} },
     });
   }
   validatePasswordPolicy(input.newPassword);
@@ -141,7 +146,7 @@ export async function confirmTotpEnrollment(
       'invalid_two_factor_code',
       'That code is not valid. Try the current code from your app.',
       {
-        audit: { action: 'auth.two_factor_enable', actorType: 'user', actorId: user.id, metadata: {} },
+        audit: { action: 'auth.two_factor_enable', ...userTarget(user), metadata: {} },
       },
     );
   }
@@ -167,7 +172,7 @@ export async function disableTotp(
   const passwordOk = await verifyPassword(user.passwordHash, input.password);
   if (!passwordOk || !(await checkTotp(deps, user, input.code))) {
     throw new DomainError('invalid_credentials', 'The password or code is incorrect.', {
-      audit: { action: 'auth.two_factor_disable', actorType: 'user', actorId: user.id, metadata: {} },
+      audit: { action: 'auth.two_factor_disable', ...userTarget(user), metadata: {} },
     });
   }
   await deps.identity.updateUser(user.id, {

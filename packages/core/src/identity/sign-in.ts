@@ -31,7 +31,14 @@ export async function signInWithPassword(
   }
   if (!(await verifyPassword(user.passwordHash, input.password))) {
     const err = invalidCredentials(input.email);
-    err.details!.audit = { action: 'auth.sign_in', actorType: 'user', actorId: user.id, metadata: {} };
+    err.details!.audit = {
+      action: 'auth.sign_in',
+      actorType: 'user',
+      actorId: user.id,
+      targetType: 'user',
+      targetId: user.id,
+      metadata: {},
+    };
     throw err;
   }
   if (user.totpEnabledAt && user.totpSecret) {
@@ -78,7 +85,7 @@ export async function completeTwoFactorSignIn(
 
 /** Verifies a TOTP code for the user and records its time step so it cannot be replayed. */
 export async function checkTotp(
-  deps: { identity: SessionDeps['identity']; keyring: Keyring; platformKeys: DataKeyStore },
+  deps: { identity: SessionDeps['identity']; keyring: Keyring; platformKeys: DataKeyStore; now: Date },
   user: UserRecord,
   code: string,
 ): Promise<boolean> {
@@ -89,7 +96,11 @@ export async function checkTotp(
     user.totpSecret,
     TOTP_SECRET_CONTEXT,
   );
-  const result = await verifyTotp(secret, code, { lastUsedStep: user.totpLastStep ?? undefined });
+  // The app clock, not the wall clock: codes are judged at the same "now" as sessions and limits.
+  const result = await verifyTotp(secret, code, {
+    lastUsedStep: user.totpLastStep ?? undefined,
+    now: deps.now,
+  });
   if (!result.ok) return false;
   await deps.identity.updateUser(user.id, { totpLastStep: result.step });
   return true;
@@ -100,7 +111,14 @@ function invalidSecondFactor(userId: string): DomainError {
     'invalid_two_factor_code',
     'That code is not valid. Try the current code from your app.',
     {
-      audit: { action: 'auth.two_factor', actorType: 'user', actorId: userId, metadata: {} },
+      audit: {
+        action: 'auth.two_factor',
+        actorType: 'user',
+        actorId: userId,
+        targetType: 'user',
+        targetId: userId,
+        metadata: {},
+      },
     },
   );
 }

@@ -1,5 +1,5 @@
 import { DomainError } from '../shared/domain-error.ts';
-import type { AuditStore } from '../privacy/audit-store.ts';
+import type { AuditStore, NewAuditEntry } from '../privacy/audit-store.ts';
 import type { UserRecord } from '../identity/identity-store.ts';
 import type { Actor } from './actor.ts';
 import type { WorkspaceRecord, WorkspaceStore } from './workspace-store.ts';
@@ -11,7 +11,8 @@ export function workspaceNotFound(): DomainError {
 /**
  * The user's standing in a workspace: a membership, or — for a platform operator — an active
  * support grant (every use of which is audited). Anything else is indistinguishable from a
- * workspace that does not exist.
+ * workspace that does not exist. `supportUse` is the audit entry written for a support-grant use,
+ * so that the caller can record it again if the request's transaction is rolled back.
  */
 export async function resolveUserActor(
   deps: { workspaces: WorkspaceStore; audit: AuditStore; now: Date },
@@ -21,11 +22,12 @@ export async function resolveUserActor(
     workspaceId: string;
     request: { method: string; path: string; ip: string | null };
   },
-): Promise<{ actor: Actor; workspace: WorkspaceRecord }> {
+): Promise<{ actor: Actor; workspace: WorkspaceRecord; supportUse: NewAuditEntry | null }> {
   const workspace = await deps.workspaces.getWorkspace(input.workspaceId);
   if (!workspace) throw workspaceNotFound();
   const member = await deps.workspaces.getMember(workspace.id, input.user.id);
   let actor: Actor;
+  let supportUse: NewAuditEntry | null = null;
   if (member) {
     actor = {
       kind: 'user',
@@ -46,7 +48,7 @@ export async function resolveUserActor(
       role: grant.role,
       supportGrantId: grant.id,
     };
-    await deps.audit.append({
+    supportUse = {
       workspaceId: workspace.id,
       actorType: 'operator',
       actorId: input.user.id,
@@ -56,7 +58,8 @@ export async function resolveUserActor(
       outcome: 'success',
       ip: input.request.ip,
       metadata: { method: input.request.method, path: input.request.path },
-    });
+    };
+    await deps.audit.append(supportUse);
   } else {
     throw workspaceNotFound();
   }
@@ -69,5 +72,5 @@ export async function resolveUserActor(
       'This workspace requires two-factor authentication. Turn it on in your account security settings.',
     );
   }
-  return { actor, workspace };
+  return { actor, workspace, supportUse };
 }
