@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, redactedConfig } from '@parley/config';
 import { DataDirLockedError } from '@parley/db';
+import { createSimulator, type Simulator } from '@parley/simulator';
 import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { seedDemoWorkspace } from './demo-seed.ts';
@@ -32,6 +33,10 @@ async function main(): Promise<void> {
 
   const demo = config.demo ? await seedDemoWorkspace(ctx) : null;
   const app = await buildApp(ctx);
+  // The built-in Meta simulator: the channel backend of a fresh install (Graph API + customer phone).
+  const simulator: Simulator | null = config.simulator.enabled
+    ? await createSimulator({ port: config.simulator.port, host: config.host })
+    : null;
   await app.listen({ port: config.port, host: config.host });
 
   const url = config.publicUrl;
@@ -41,6 +46,7 @@ async function main(): Promise<void> {
       '',
       `  Parley is running on ${url}  (${config.database.engine === 'pglite' ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL'})`,
       `  API docs: ${url}/api/docs`,
+      ...(simulator ? [`  Meta simulator: ${simulator.url}  (customer phone: ${simulator.url}/phone)`] : []),
       ...(demo
         ? [
             '',
@@ -59,6 +65,7 @@ async function main(): Promise<void> {
     closing = true;
     logger.info({ signal }, 'shutting down');
     await app.close();
+    await simulator?.close();
     await ctx.db.close();
     process.exit(0);
   };

@@ -37,6 +37,8 @@ export const envSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .optional()
     .default('info'),
+  PARLEY_SIMULATOR: bool(true),
+  SIMULATOR_PORT: int(4000, 0, 65535),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 

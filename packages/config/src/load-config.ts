@@ -20,6 +20,8 @@ export interface Config {
   authRateLimit: { max: number; windowMinutes: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   metricsToken: string | undefined;
+  /** The built-in Meta simulator, started beside the server (the default channel backend). */
+  simulator: { enabled: boolean; port: number };
 }
 
 export class ConfigError extends Error {
@@ -74,6 +76,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authRateLimit: { max: e.AUTH_RATE_LIMIT_MAX, windowMinutes: e.AUTH_RATE_LIMIT_WINDOW_MINUTES },
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN,
+    simulator: { enabled: e.PARLEY_SIMULATOR, port: e.SIMULATOR_PORT },
   };
 }
 
