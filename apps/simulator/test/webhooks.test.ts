@@ -192,13 +192,19 @@ describe('at-least-once delivery and faults', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port; // TCP listen → AddressInfo
-    await h.client.setWebhook(DEMO.appId, { callbackUrl: `http://127.0.0.1:${port}/hook`, verifyToken: 't' });
-    await h.client.customerSends('ana', PHONE, { type: 'text', text: 'slow' });
-    assert.ok(await h.client.waitIdle(3000));
-    const outcomes = (await h.client.deliveries()).filter((d) => d.kind === 'event').map((d) => d.outcome);
-    assert.deepEqual(outcomes, ['timeout', 'ok']);
-    server.closeAllConnections();
-    server.close();
+    try {
+      await h.client.setWebhook(DEMO.appId, {
+        callbackUrl: `http://127.0.0.1:${port}/hook`,
+        verifyToken: 't',
+      });
+      await h.client.customerSends('ana', PHONE, { type: 'text', text: 'slow' });
+      assert.ok(await h.client.waitIdle(3000));
+      const outcomes = (await h.client.deliveries()).filter((d) => d.kind === 'event').map((d) => d.outcome);
+      assert.deepEqual(outcomes, ['timeout', 'ok']);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   test('duplicate, drop, reorder and batch faults', async () => {

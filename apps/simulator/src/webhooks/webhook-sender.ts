@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
 import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'undici';
 import type { TimingConfig, WebhookFaults } from '../config.ts';
 import type { Random } from '../random.ts';
 import type { Scheduler } from '../scheduler.ts';
@@ -104,8 +103,8 @@ export class WebhookSender {
   private readonly verifying = new Map<string, Promise<boolean>>();
   private reorderFlushAt = 0;
   private reorderTimer = false;
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+  /** Keep-alive connection pools per callback origin (undici: far cheaper per request than node:http). */
+  private readonly agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
   private readonly concurrency: number;
   private readonly logLimit: number;
   readonly stats: WebhookStats = {
@@ -186,8 +185,7 @@ export class WebhookSender {
     this.queue.length = 0;
     this.queueHead = 0;
     this.ready.length = 0;
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    void this.agent.destroy().catch(() => undefined);
     for (const waiter of this.idleWaiters.splice(0)) waiter();
   }
 
@@ -421,53 +419,30 @@ export class WebhookSender {
     return pending;
   }
 
-  private request(
+  private async request(
     url: URL,
     method: 'GET' | 'POST',
     body: string | null,
     headers: Record<string, string>,
   ): Promise<{ status: number; text: string } | { error: 'timeout' | 'network_error' }> {
     const timeoutMs = this.options.timing().webhookTimeoutMs;
-    const isHttps = url.protocol === 'https:';
-    return new Promise((resolve) => {
-      let settled = false;
-      const finish = (
-        value: { status: number; text: string } | { error: 'timeout' | 'network_error' },
-      ): void => {
-        if (settled) return;
-        settled = true;
-        resolve(value);
-      };
-      const requestHeaders: Record<string, string | number> = { ...headers };
-      if (body !== null) requestHeaders['content-length'] = Buffer.byteLength(body);
-      const req = (isHttps ? https : http).request(
-        url,
-        {
-          method,
-          headers: requestHeaders,
-          agent: isHttps ? this.httpsAgent : this.httpAgent,
-          timeout: timeoutMs,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            if (size < 4096) chunks.push(chunk);
-            size += chunk.length;
-          });
-          res.on('end', () =>
-            finish({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-          );
-          res.on('error', () => finish({ error: 'network_error' }));
-        },
-      );
-      req.on('timeout', () => {
-        req.destroy();
-        finish({ error: 'timeout' });
+    try {
+      const response = await request(url, {
+        method,
+        headers,
+        body: body ?? undefined,
+        dispatcher: this.agent,
+        // undici's own timeouts have ~1 s granularity; an abort signal is exact.
+        signal: AbortSignal.timeout(timeoutMs),
       });
-      req.on('error', () => finish({ error: 'network_error' }));
-      req.end(body ?? undefined);
-    });
+      // The challenge needs the text; event responses are discarded unread.
+      const text = method === 'GET' ? (await response.body.text()).slice(0, 4096) : '';
+      if (method !== 'GET') await response.body.dump();
+      return { status: response.statusCode, text };
+    } catch (error) {
+      const name = error instanceof Error ? `${error.name} ${'code' in error ? String(error.code) : ''}` : '';
+      return { error: /Timeout|TIMEOUT|Abort/.test(name) ? 'timeout' : 'network_error' };
+    }
   }
 
   private recordJob(
