@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- the library's responses are navigated freely */
+ 
 /**
  * A public client library (whatsapp-api-js) pointed at the simulator: it sends text, template
  * and interactive messages, gets Meta's error codes where the rules say so, and its own

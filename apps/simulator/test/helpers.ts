@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- tests navigate webhook JSON freely */
+ 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimulatorClient } from '@parley/testing/simulator-client';
