@@ -22,6 +22,7 @@ import { checkDownload } from './graph/media.ts';
 import { IdFactory } from './ids.ts';
 import { isObject } from './json.ts';
 import { registerPhoneRoutes } from './phone/phone-routes.ts';
+import { registerSignupRoutes } from './signup/embedded-signup.ts';
 import { Random } from './random.ts';
 import { PairRateLimiter } from './rules/pair-rate-limit.ts';
 import { ThroughputLimiter } from './rules/throughput.ts';
@@ -129,6 +130,7 @@ function buildApp(ctx: SimContext, control: SimulatorControl, logger: boolean): 
 
   registerControlRoutes(app, control);
   registerPhoneRoutes(app, ctx, control);
+  registerSignupRoutes(app, ctx);
 
   // Media download (Meta's lookaside URL): needs the same Bearer token.
   app.get(

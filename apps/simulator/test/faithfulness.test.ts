@@ -1,4 +1,3 @@
- 
 /**
  * A public client library (whatsapp-api-js) pointed at the simulator: it sends text, template
  * and interactive messages, gets Meta's error codes where the rules say so, and its own

@@ -1,4 +1,3 @@
- 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO } from '../src/index.ts';

@@ -1,4 +1,3 @@
- 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimulatorClient } from '@parley/testing/simulator-client';

@@ -1,4 +1,3 @@
- 
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO } from '../src/index.ts';

@@ -1,4 +1,3 @@
- 
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
