@@ -32,8 +32,9 @@ export const defaultTiming: TimingConfig = {
   reviewMs: 5000,
   webhookTimeoutMs: 10_000,
   webhookRetryBaseMs: 1000,
-  webhookRetryMaxMs: 5 * 60_000,
-  webhookMaxAttempts: 12,
+  webhookRetryMaxMs: 3600_000,
+  // 1 s doubling to 1 h, then hourly: about 7 days, like Meta.
+  webhookMaxAttempts: 180,
   mediaUrlTtlMs: 5 * 60_000,
   typingIndicatorMs: 25_000,
 };
