@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isObject, num, str, type Json } from '../json.ts';
 import type { QualityRating, TemplateStatus } from '../state/model.ts';
 import type { CustomerMessageInput } from '../whatsapp/customer-message.ts';
-import { ControlError, type SimulatorControl } from './simulator-control.ts';
+import { ControlError, customerJson, type SimulatorControl } from './simulator-control.ts';
 
 function isQuality(value: string): value is QualityRating {
   return value === 'GREEN' || value === 'YELLOW' || value === 'RED' || value === 'UNKNOWN';
@@ -88,13 +88,7 @@ export function registerControlRoutes(app: FastifyInstance, control: SimulatorCo
       igsid: str(b.igsid),
     });
   });
-  route(
-    'GET',
-    '/customers/:id',
-    (req) =>
-      control.state().customers.find((c) => c.id === params(req).id) ??
-      control.updateCustomer(params(req).id ?? '', {}),
-  );
+  route('GET', '/customers/:id', (req) => customerJson(control.customer(params(req).id ?? '')));
   route('PATCH', '/customers/:id', (req) => {
     const b = body(req);
     return control.updateCustomer(params(req).id ?? '', {

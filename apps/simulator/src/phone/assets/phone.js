@@ -180,6 +180,13 @@
     phone.placeholder = '5511988887777';
     phone.inputMode = 'tel';
     form.appendChild(phone);
+    var wa = el('label', 'check');
+    var waBox = el('input');
+    waBox.type = 'checkbox';
+    waBox.checked = true;
+    wa.appendChild(waBox);
+    wa.appendChild(document.createTextNode(' Has WhatsApp (uncheck for a Messenger / Instagram-only user)'));
+    form.appendChild(wa);
     panel.appendChild(form);
     var actions = el('div', 'actions');
     var cancel = el('button', 'secondary', 'Cancel');
@@ -187,7 +194,8 @@
     var ok = el('button', 'primary', 'Create');
     ok.onclick = function () {
       var body = { name: name.value.trim() || undefined };
-      if (phone.value.trim()) body.waId = phone.value.replace(/\D/g, '');
+      if (!waBox.checked) body.waId = null;
+      else if (phone.value.trim()) body.waId = phone.value.replace(/\D/g, '');
       api('POST', '/customers', body)
         .then(function (c) {
           closeSheet();
