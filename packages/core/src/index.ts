@@ -28,3 +28,4 @@ export * from './workspaces/invitations.ts';
 export * from './workspaces/api-keys.ts';
 export * from './workspaces/support-access.ts';
 export * from './workspaces/operator.ts';
+export * from './workspaces/workspace-settings.ts';

@@ -1,4 +1,5 @@
 import { DomainError } from '../shared/domain-error.ts';
+import type { NewAuditEntry } from '../privacy/audit-store.ts';
 import { can, type Permission, type Role } from './roles.ts';
 
 /** Who is acting inside a workspace, resolved once per request or job. */
@@ -36,4 +37,24 @@ export function authorize(actor: Actor, permission: Permission): void {
       },
     });
   }
+}
+
+/** The audit entry for a successful action of the actor on a target in its workspace. */
+export function actorAuditEntry(
+  actor: Actor,
+  action: string,
+  target: { type: string; id: string },
+  ip: string | null,
+  metadata: Record<string, unknown> = {},
+): NewAuditEntry {
+  return {
+    workspaceId: actor.workspaceId,
+    ...auditActor(actor),
+    action,
+    targetType: target.type,
+    targetId: target.id,
+    outcome: 'success',
+    ip,
+    metadata,
+  };
 }

@@ -1,7 +1,7 @@
 import { DomainError } from '../shared/domain-error.ts';
 import { newId } from '../shared/ids.ts';
 import type { AuditStore } from '../privacy/audit-store.ts';
-import { auditActor, authorize, type Actor } from './actor.ts';
+import { actorAuditEntry, authorize, type Actor } from './actor.ts';
 import type { Role } from './roles.ts';
 import { hashWorkspaceToken, newWorkspaceToken } from './tokens.ts';
 import type { WorkspaceStore } from './workspace-store.ts';
@@ -32,16 +32,12 @@ export async function createApiKey(
     createdBy: actor.kind === 'user' ? actor.userId : null,
   };
   await deps.workspaces.insertApiKey(key);
-  await deps.audit.append({
-    workspaceId: actor.workspaceId,
-    ...auditActor(actor),
-    action: 'api_key.created',
-    targetType: 'api_key',
-    targetId: key.id,
-    outcome: 'success',
-    ip: input.ip,
-    metadata: { role: input.role, name: key.name },
-  });
+  await deps.audit.append(
+    actorAuditEntry(actor, 'api_key.created', { type: 'api_key', id: key.id }, input.ip, {
+      role: input.role,
+      name: key.name,
+    }),
+  );
   return { key: { ...key, createdAt: deps.now, lastUsedAt: null, revokedAt: null }, token };
 }
 
@@ -55,16 +51,9 @@ export async function revokeApiKey(deps: Deps, actor: Actor, input: { apiKeyId: 
   const key = await deps.workspaces.getApiKey(input.apiKeyId);
   if (!key || key.revokedAt) throw new DomainError('not_found', 'API key not found.');
   await deps.workspaces.revokeApiKey(key.id, deps.now);
-  await deps.audit.append({
-    workspaceId: actor.workspaceId,
-    ...auditActor(actor),
-    action: 'api_key.revoked',
-    targetType: 'api_key',
-    targetId: key.id,
-    outcome: 'success',
-    ip: input.ip,
-    metadata: {},
-  });
+  await deps.audit.append(
+    actorAuditEntry(actor, 'api_key.revoked', { type: 'api_key', id: key.id }, input.ip),
+  );
 }
 
 /** Resolves a bearer API key (inside its workspace's scope) to an actor. */

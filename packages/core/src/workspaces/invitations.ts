@@ -5,7 +5,7 @@ import type { IdentityStore } from '../identity/identity-store.ts';
 import { normalizeEmail } from '../identity/account.ts';
 import { hashPassword, validatePasswordPolicy } from '../identity/password-hasher.ts';
 import type { AuthPolicy } from '../identity/auth-policy.ts';
-import { auditActor, authorize, type Actor } from './actor.ts';
+import { actorAuditEntry, authorize, type Actor } from './actor.ts';
 import type { Role } from './roles.ts';
 import { hashWorkspaceToken, newWorkspaceToken } from './tokens.ts';
 import type { InvitationRecord, WorkspaceStore } from './workspace-store.ts';
@@ -41,16 +41,11 @@ export async function inviteMember(
     expiresAt: new Date(deps.now.getTime() + deps.policy.invitationMs),
   };
   await deps.workspaces.insertInvitation(invitation);
-  await deps.audit.append({
-    workspaceId: actor.workspaceId,
-    ...auditActor(actor),
-    action: 'member.invited',
-    targetType: 'invitation',
-    targetId: invitation.id,
-    outcome: 'success',
-    ip: input.ip,
-    metadata: { role: input.role },
-  });
+  await deps.audit.append(
+    actorAuditEntry(actor, 'member.invited', { type: 'invitation', id: invitation.id }, input.ip, {
+      role: input.role,
+    }),
+  );
   return { invitation, token };
 }
 
@@ -68,16 +63,9 @@ export async function revokeInvitation(
   const inv = await deps.workspaces.getInvitation(input.invitationId);
   if (!inv || inv.revokedAt || inv.acceptedAt) throw new DomainError('not_found', 'Invitation not found.');
   await deps.workspaces.revokeInvitation(inv.id, deps.now);
-  await deps.audit.append({
-    workspaceId: actor.workspaceId,
-    ...auditActor(actor),
-    action: 'member.invitation_revoked',
-    targetType: 'invitation',
-    targetId: inv.id,
-    outcome: 'success',
-    ip: input.ip,
-    metadata: {},
-  });
+  await deps.audit.append(
+    actorAuditEntry(actor, 'member.invitation_revoked', { type: 'invitation', id: inv.id }, input.ip),
+  );
 }
 
 /** A live invitation for the token (runs in the token's workspace scope), or `invalid_token`. */

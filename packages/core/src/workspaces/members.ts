@@ -1,7 +1,7 @@
 import { DomainError } from '../shared/domain-error.ts';
 import type { AuditStore } from '../privacy/audit-store.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
-import { auditActor, authorize, type Actor } from './actor.ts';
+import { actorAuditEntry, authorize, type Actor } from './actor.ts';
 import type { Role } from './roles.ts';
 import type { WorkspaceStore } from './workspace-store.ts';
 
@@ -30,16 +30,12 @@ export async function changeMemberRole(
     throw new DomainError('last_owner', 'A workspace must keep at least one owner.');
   }
   await deps.workspaces.updateMemberRole(actor.workspaceId, input.userId, input.role);
-  await deps.audit.append({
-    workspaceId: actor.workspaceId,
-    ...auditActor(actor),
-    action: 'member.role_changed',
-    targetType: 'user',
-    targetId: input.userId,
-    outcome: 'success',
-    ip: input.ip,
-    metadata: { from: member.role, to: input.role },
-  });
+  await deps.audit.append(
+    actorAuditEntry(actor, 'member.role_changed', { type: 'user', id: input.userId }, input.ip, {
+      from: member.role,
+      to: input.role,
+    }),
+  );
   return { ...member, role: input.role };
 }
 
@@ -56,14 +52,9 @@ export async function removeMember(deps: Deps, actor: Actor, input: { userId: st
   }
   await deps.workspaces.deleteMember(actor.workspaceId, input.userId);
   await deps.identity.revokeUserSessions(input.userId, 'removed_from_workspace', deps.now);
-  await deps.audit.append({
-    workspaceId: actor.workspaceId,
-    ...auditActor(actor),
-    action: 'member.removed',
-    targetType: 'user',
-    targetId: input.userId,
-    outcome: 'success',
-    ip: input.ip,
-    metadata: { role: member.role },
-  });
+  await deps.audit.append(
+    actorAuditEntry(actor, 'member.removed', { type: 'user', id: input.userId }, input.ip, {
+      role: member.role,
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 import { DomainError } from '../shared/domain-error.ts';
 import { newId } from '../shared/ids.ts';
 import type { AuditStore } from '../privacy/audit-store.ts';
-import { auditActor, authorize, type Actor } from './actor.ts';
+import { actorAuditEntry, authorize, type Actor } from './actor.ts';
 import type { WorkspaceStore } from './workspace-store.ts';
 
 type Deps = { workspaces: WorkspaceStore; audit: AuditStore; now: Date };
@@ -33,16 +33,12 @@ export async function grantSupportAccess(
     expiresAt: new Date(deps.now.getTime() + input.hours * 3600_000),
   };
   await deps.workspaces.insertSupportGrant(grant);
-  await deps.audit.append({
-    workspaceId: actor.workspaceId,
-    ...auditActor(actor),
-    action: 'support_access.granted',
-    targetType: 'support_grant',
-    targetId: grant.id,
-    outcome: 'success',
-    ip: input.ip,
-    metadata: { role: input.role, hours: input.hours },
-  });
+  await deps.audit.append(
+    actorAuditEntry(actor, 'support_access.granted', { type: 'support_grant', id: grant.id }, input.ip, {
+      role: input.role,
+      hours: input.hours,
+    }),
+  );
   return { ...grant, revokedAt: null, createdAt: deps.now };
 }
 
@@ -60,14 +56,7 @@ export async function revokeSupportGrant(
   const grant = await deps.workspaces.getSupportGrant(input.grantId);
   if (!grant || grant.revokedAt) throw new DomainError('not_found', 'Support grant not found.');
   await deps.workspaces.revokeSupportGrant(grant.id, deps.now);
-  await deps.audit.append({
-    workspaceId: actor.workspaceId,
-    ...auditActor(actor),
-    action: 'support_access.revoked',
-    targetType: 'support_grant',
-    targetId: grant.id,
-    outcome: 'success',
-    ip: input.ip,
-    metadata: {},
-  });
+  await deps.audit.append(
+    actorAuditEntry(actor, 'support_access.revoked', { type: 'support_grant', id: grant.id }, input.ip),
+  );
 }
