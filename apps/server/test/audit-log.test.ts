@@ -3,8 +3,9 @@ import { after, before, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { generateTotpCode, type AuditEntry } from '@parley/core';
 import { auditRepository } from '@parley/db';
+import { assertError } from './helpers/assertions.ts';
 import { createTestApp, type TestHarness } from './helpers/test-app.ts';
-import { HttpClient, type Response } from './helpers/http-client.ts';
+import { HttpClient } from './helpers/http-client.ts';
 import { addApiKey, addMember, PASSWORD, signUpOwner, uniqueEmail } from './helpers/factories.ts';
 
 type Client = Awaited<ReturnType<typeof signUpOwner>>;
@@ -17,11 +18,6 @@ before(async () => {
   operator = await signUpOwner(h.app, { workspaceName: 'Agency' });
 });
 after(async () => h.close());
-
-function assertError(res: Response, status: number, code: string): void {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.equal(res.body.error.code, code, JSON.stringify(res.body));
-}
 
 async function workspaceLog(client: HttpClient): Promise<AuditEntry[]> {
   const res = await client.get('/api/v1/audit-log?limit=200');

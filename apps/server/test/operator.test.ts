@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { AuditEntry } from '@parley/core';
 import { auditRepository } from '@parley/db';
+import { assertError } from './helpers/assertions.ts';
 import { createTestApp, type TestHarness } from './helpers/test-app.ts';
-import { HttpClient, type Response } from './helpers/http-client.ts';
+import { HttpClient } from './helpers/http-client.ts';
 import { addApiKey, addMember, PASSWORD, signIn, signUpOwner, uniqueEmail } from './helpers/factories.ts';
 
 type Client = Awaited<ReturnType<typeof signUpOwner>>;
@@ -16,11 +17,6 @@ before(async () => {
   operator = await signUpOwner(h.app, { workspaceName: 'Agency' });
 });
 after(async () => h.close());
-
-function assertError(res: Response, status: number, code: string): void {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.equal(res.body.error.code, code, JSON.stringify(res.body));
-}
 
 /** The operator's client pointed at another workspace. */
 function operatorIn(workspaceId: string | null): HttpClient {

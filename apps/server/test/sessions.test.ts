@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateTotpCode } from '@parley/core';
+import { assertError } from './helpers/assertions.ts';
 import { createTestApp, type TestHarness } from './helpers/test-app.ts';
 import { HttpClient, type Response } from './helpers/http-client.ts';
 import { addApiKey, addMember, PASSWORD, signIn, signUpOwner, uniqueEmail } from './helpers/factories.ts';
@@ -14,11 +15,6 @@ after(async () => h.close());
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const NEW_PASSWORD = 'another long passphrase 2';
-
-function assertError(res: Response, status: number, code: string): void {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.equal(res.body.error.code, code, JSON.stringify(res.body));
-}
 
 /** A client that presents a given session cookie (another tab of the same browser, or a stolen cookie). */
 function withCookie(client: HttpClient, cookie: string | null): HttpClient {

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { generateTotpCode, type AuditEntry } from '@parley/core';
 import { auditRepository } from '@parley/db';
+import { assertError } from './helpers/assertions.ts';
 import { createTestApp, type TestHarness } from './helpers/test-app.ts';
-import { HttpClient, type Response } from './helpers/http-client.ts';
+import { HttpClient } from './helpers/http-client.ts';
 import { addMember, PASSWORD, signUpOwner } from './helpers/factories.ts';
 
 let h: TestHarness;
@@ -11,11 +12,6 @@ before(async () => {
   h = await createTestApp();
 });
 after(async () => h.close());
-
-function assertError(res: Response, status: number, code: string): void {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.equal(res.body.error.code, code, JSON.stringify(res.body));
-}
 
 /** A code from the next 30-second step: each step's code works once, so every use moves the clock on. */
 async function freshCode(secret: string): Promise<string> {
