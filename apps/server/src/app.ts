@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { newId } from '@parley/core';
 import type { AppContext } from './app-context.ts';
 import { installErrorHandling } from './http/error-handler.ts';
+import { installTextGuard } from './http/text-guard.ts';
 import type { RouteAuth } from './http/request-auth.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { operatorRoutes } from './routes/operator-routes.ts';
@@ -65,6 +66,7 @@ export async function buildApp(
 
   await app.register(cookie);
   installErrorHandling(app, ctx);
+  installTextGuard(app);
 
   await app.register(swagger, {
     openapi: {

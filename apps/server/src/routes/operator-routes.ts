@@ -13,7 +13,7 @@ import {
   WorkspaceView,
 } from '../http/schemas.ts';
 import { workspaceView } from '../http/views.ts';
-import { decodeCursor, DomainError, encodeCursor } from '@parley/core';
+import { cursorUuid, decodeCursor, encodeCursor } from '@parley/core';
 
 /** The platform operator (agency): workspaces and plans, never their conversations or contacts. */
 export function operatorRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
@@ -45,11 +45,7 @@ export function operatorRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           async ({ stores, user }) => {
             requireOperator(user);
             let after: string | null = null;
-            if (req.query.cursor) {
-              const id = decodeCursor(req.query.cursor).id;
-              if (typeof id !== 'string') throw new DomainError('invalid_cursor', 'The cursor is not valid.');
-              after = id;
-            }
+            if (req.query.cursor) after = cursorUuid(decodeCursor(req.query.cursor), 'id');
             const page = await stores.workspaces.listWorkspaces({ after, limit: req.query.limit ?? 50 });
             return {
               items: page.items.map(workspaceView),

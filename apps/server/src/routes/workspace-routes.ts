@@ -6,8 +6,8 @@ import {
   auditActor,
   changeMemberRole,
   createApiKey,
+  cursorInteger,
   decodeCursor,
-  DomainError,
   encodeCursor,
   findLiveInvitation,
   grantSupportAccess,
@@ -380,11 +380,7 @@ export function workspaceRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           authorize(actor, 'audit.read');
           const limit = req.query.limit ?? 50;
           let beforeSeq: number | null = null;
-          if (req.query.cursor) {
-            const seq = decodeCursor(req.query.cursor).seq;
-            if (typeof seq !== 'number') throw new DomainError('invalid_cursor', 'The cursor is not valid.');
-            beforeSeq = seq;
-          }
+          if (req.query.cursor) beforeSeq = cursorInteger(decodeCursor(req.query.cursor), 'seq');
           const items = await stores.audit.list(actor.workspaceId, { beforeSeq, limit: limit + 1 });
           const page = items.slice(0, limit);
           const last = page[page.length - 1];

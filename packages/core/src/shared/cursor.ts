@@ -1,4 +1,5 @@
 import { DomainError } from './domain-error.ts';
+import { isUuid } from './ids.ts';
 
 export type CursorValues = Record<string, string | number>;
 
@@ -38,4 +39,21 @@ export function decodeCursor(s: string): CursorValues {
   if (!entries.every(([, v]) => isCursorValue(v))) throw invalidCursor();
   // fromEntries defines own properties, so a "__proto__" key stays plain data.
   return Object.fromEntries(entries);
+}
+
+/**
+ * A decoded cursor's position `key` as a non-negative safe integer (e.g. a sequence number), or
+ * 'invalid_cursor': a fraction or a number beyond bigint must not reach the database.
+ */
+export function cursorInteger(values: CursorValues, key: string): number {
+  const v = Object.hasOwn(values, key) ? values[key] : undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalidCursor();
+  return v;
+}
+
+/** A decoded cursor's position `key` as a UUID (e.g. a row id), or 'invalid_cursor'. */
+export function cursorUuid(values: CursorValues, key: string): string {
+  const v = Object.hasOwn(values, key) ? values[key] : undefined;
+  if (typeof v !== 'string' || !isUuid(v)) throw invalidCursor();
+  return v.toLowerCase();
 }
