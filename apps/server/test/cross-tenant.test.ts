@@ -1,0 +1,646 @@
+/**
+ * The cross-tenant harness. Workspaces A and B live on one install; B's owner (a session) and
+ * B's admin API key try every route against A's objects. Every route in `app.registeredRoutes`
+ * must have an entry in CASES (a route without a cross-tenant test is a bug), and every entry
+ * must name a route that exists.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { RegisteredRoute } from '../src/app.ts';
+import type { RouteAuth } from '../src/http/request-auth.ts';
+import { addApiKey, addMember, PASSWORD, signIn, signUpOwner, uniqueEmail } from './helpers/factories.ts';
+import { HttpClient, type Response } from './helpers/http-client.ts';
+import { createTestApp, type TestHarness } from './helpers/test-app.ts';
+
+/** Routes served by @fastify/swagger-ui (the interactive docs page and its static files): no tenant data. */
+const isDocsRoute = (r: RegisteredRoute) => r.url === '/api/docs' || r.url.startsWith('/api/docs/');
+
+type Client = HttpClient & { email: string };
+
+interface World {
+  operator: Client;
+  a: {
+    owner: Client;
+    agent: Client;
+    apiKey: HttpClient;
+    workspaceId: string;
+    workspaceName: string;
+    ownerId: string;
+    agentId: string;
+    invitationId: string;
+    invitationToken: string;
+    apiKeyId: string;
+    grantId: string;
+    ownerSessionId: string;
+    agentSessionId: string;
+  };
+  b: { owner: Client; key: HttpClient; self: Client; workspaceId: string };
+}
+
+interface Req {
+  url: string;
+  body?: unknown;
+}
+
+type Case =
+  /** No tenant object: anyone may call it; `reason` says why, `check` proves what can be proved. */
+  | { kind: 'public'; reason: string; check?: (w: World) => Promise<void> }
+  /** Acts on the caller's own account, found from the session; the request names no object. */
+  | { kind: 'self'; reason: string; body?: unknown }
+  /** A user-level route that names an object of one user (a session): B must not reach A's. */
+  | { kind: 'user-object'; request: (w: World) => Req }
+  /**
+   * A workspace route. With `X-Workspace-Id: <A>` B always gets 404. In B's own scope:
+   * `object-of-a` — the request names A's objects and must get 404; `listing` — the answer
+   * holds none of A's ids; `none` — the request names no object (B acting on B).
+   */
+  | { kind: 'workspace'; ownScope: 'object-of-a' | 'listing' | 'none'; request: (w: World) => Req }
+  /** Platform operator routes: B's owner is not an operator. */
+  | { kind: 'operator'; request: (w: World) => Req };
+
+const CASES: Record<string, Case> = {
+  'GET /healthz': { kind: 'public', reason: 'liveness probe; answers {status:"ok"} and reads no data' },
+  'GET /metrics': {
+    kind: 'public',
+    reason: 'process metrics labelled by route pattern and status, never by workspace or object id',
+    check: async (w) => {
+      const res = await new HttpClient(w.a.owner.app).get('/metrics');
+      assert.equal(res.status, 200);
+      assertNoAData(w, res, 'metrics');
+    },
+  },
+  'GET /api/openapi.json': { kind: 'public', reason: 'the static API description; no data' },
+  'POST /api/v1/auth/signup': {
+    kind: 'public',
+    reason: 'creates a new user and a new workspace; names no existing object',
+    check: async (w) => {
+      const fresh = await signUpOwner(w.a.owner.app);
+      const me = await fresh.get('/api/v1/auth/me');
+      assert.equal(me.body.workspaces.length, 1);
+      assert.notEqual(me.body.workspaces[0].workspaceId, w.a.workspaceId);
+      assertNoAData(w, me, 'new sign-up');
+    },
+  },
+  'POST /api/v1/auth/login': {
+    kind: 'public',
+    reason: 'authenticates by email and password; a user sees only their own memberships',
+    check: async (w) => {
+      const res = await new HttpClient(w.a.owner.app).post('/api/v1/auth/login', {
+        email: w.b.owner.email,
+        password: PASSWORD,
+      });
+      assert.equal(res.status, 200);
+      assertNoAData(w, res, 'B login');
+    },
+  },
+  'POST /api/v1/auth/login/2fa': {
+    kind: 'self',
+    reason: "completes the caller's own pending sign-in (the pending session identifies the user)",
+    body: { code: '000000' },
+  },
+  'POST /api/v1/auth/logout': { kind: 'self', reason: "ends the caller's own session only" },
+  'GET /api/v1/auth/me': { kind: 'self', reason: 'the caller, their own memberships and CSRF token' },
+  'GET /api/v1/auth/sessions': { kind: 'self', reason: "lists the caller's own sessions only" },
+  'DELETE /api/v1/auth/sessions/:sessionId': {
+    kind: 'user-object',
+    request: (w) => ({ url: `/api/v1/auth/sessions/${w.a.ownerSessionId}` }),
+  },
+  'POST /api/v1/auth/password': {
+    kind: 'self',
+    reason: "changes the caller's own password",
+    body: { currentPassword: 'not the password at all', newPassword: 'another horse battery staple' },
+  },
+  'POST /api/v1/auth/password-reset': {
+    kind: 'public',
+    reason:
+      'per user, not per workspace; the same 202 whether or not the account exists, the link goes to its owner',
+    check: async (w) => {
+      const anon = new HttpClient(w.a.owner.app);
+      const known = await anon.post('/api/v1/auth/password-reset', { email: w.a.owner.email });
+      const unknown = await anon.post('/api/v1/auth/password-reset', { email: uniqueEmail('nobody') });
+      assert.equal(known.status, 202);
+      assert.equal(unknown.status, 202);
+      assert.equal(known.raw.body, unknown.raw.body);
+    },
+  },
+  'POST /api/v1/auth/password-reset/confirm': {
+    kind: 'public',
+    reason: 'a reset token belongs to one user, not to a workspace; a wrong token changes nothing',
+    check: async (w) => {
+      const res = await new HttpClient(w.a.owner.app).post('/api/v1/auth/password-reset/confirm', {
+        token: `${w.a.invitationToken}`,
+        newPassword: 'a brand new horse battery',
+      });
+      assert.equal(res.status, 400);
+      assert.equal(res.body.error.code, 'invalid_token');
+    },
+  },
+  'POST /api/v1/auth/2fa/setup': {
+    kind: 'self',
+    reason: "starts TOTP enrolment for the caller's own account",
+  },
+  'POST /api/v1/auth/2fa/enable': {
+    kind: 'self',
+    reason: "confirms the caller's own TOTP enrolment",
+    body: { code: '000000' },
+  },
+  'POST /api/v1/auth/2fa/disable': {
+    kind: 'self',
+    reason: "turns off the caller's own TOTP",
+    body: { password: PASSWORD, code: '000000' },
+  },
+  'POST /api/v1/auth/2fa/recovery-codes': {
+    kind: 'self',
+    reason: "replaces the caller's own recovery codes",
+    body: { code: '000000' },
+  },
+
+  'GET /api/v1/workspace': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/workspace' }),
+  },
+  'PATCH /api/v1/workspace': {
+    kind: 'workspace',
+    ownScope: 'none',
+    request: () => ({ url: '/api/v1/workspace', body: { name: 'taken over', require2fa: true } }),
+  },
+  'GET /api/v1/members': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/members' }),
+  },
+  'PATCH /api/v1/members/:userId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/members/${w.a.agentId}`, body: { role: 'admin' } }),
+  },
+  'DELETE /api/v1/members/:userId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/members/${w.a.agentId}` }),
+  },
+  'GET /api/v1/invitations': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/invitations' }),
+  },
+  'POST /api/v1/invitations': {
+    kind: 'workspace',
+    ownScope: 'none',
+    request: () => ({ url: '/api/v1/invitations', body: { email: uniqueEmail('intruder'), role: 'admin' } }),
+  },
+  'DELETE /api/v1/invitations/:invitationId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/invitations/${w.a.invitationId}` }),
+  },
+  'POST /api/v1/invitations/preview': {
+    kind: 'public',
+    reason: 'the token is the credential and names its own workspace; a forged token fails',
+    check: async (w) => {
+      const anon = new HttpClient(w.a.owner.app);
+      const genuine = await anon.post('/api/v1/invitations/preview', { token: w.a.invitationToken });
+      assert.equal(genuine.status, 200, JSON.stringify(genuine.body));
+      assert.equal(genuine.body.workspaceName, w.a.workspaceName);
+      for (const token of forgedInvitationTokens(w)) {
+        const res = await anon.post('/api/v1/invitations/preview', { token });
+        assertError(res, 400, 'invalid_token', `preview of forged ${token.slice(0, 40)}`);
+      }
+    },
+  },
+  'POST /api/v1/invitations/accept': {
+    kind: 'public',
+    reason: 'the token is the credential and joins only the workspace that issued it; a forged token fails',
+    check: async (w) => {
+      const app = w.a.owner.app;
+      const bMembersBefore = await idsOf(w.b.owner, '/api/v1/members', 'userId');
+      // Forged: B's workspace hex + A's secret, signed in as B's owner or anonymous.
+      await unchangedA(w, async () => {
+        for (const token of forgedInvitationTokens(w)) {
+          for (const client of [new HttpClient(app), w.b.owner]) {
+            const res = await client.post('/api/v1/invitations/accept', {
+              token,
+              name: 'Forger',
+              password: 'forged horse battery staple',
+            });
+            assertError(res, 400, 'invalid_token', `accept forged ${token.slice(0, 40)}`);
+          }
+        }
+        // B's owner, signed in, cannot take A's invitation that was sent to someone else.
+        const stolen = await w.b.owner.post('/api/v1/invitations/accept', { token: w.a.invitationToken });
+        assert.ok(stolen.status >= 400 && stolen.status < 500, JSON.stringify(stolen.body));
+      });
+      // A genuine A invitation joins A, never B.
+      const email = uniqueEmail('joiner');
+      const inv = await w.a.owner.post('/api/v1/invitations', { email, role: 'agent' });
+      assert.equal(inv.status, 201);
+      const accepted = await new HttpClient(app).post('/api/v1/invitations/accept', {
+        token: inv.body.token,
+        name: 'Joiner',
+        password: PASSWORD,
+      });
+      assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+      assert.equal(accepted.body.workspaceId, w.a.workspaceId);
+      const joiner = await signIn(app, email);
+      const me = await joiner.get('/api/v1/auth/me');
+      assert.deepEqual(
+        me.body.workspaces.map((m: { workspaceId: string }) => m.workspaceId),
+        [w.a.workspaceId],
+      );
+      assert.deepEqual(await idsOf(w.b.owner, '/api/v1/members', 'userId'), bMembersBefore);
+      // Clean up so A looks as before for the other cases.
+      const removed = await w.a.owner.delete(`/api/v1/members/${joiner.userId}`);
+      assert.equal(removed.status, 204);
+    },
+  },
+  'GET /api/v1/api-keys': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/api-keys' }),
+  },
+  'POST /api/v1/api-keys': {
+    kind: 'workspace',
+    ownScope: 'none',
+    request: () => ({ url: '/api/v1/api-keys', body: { name: 'intruder', role: 'admin' } }),
+  },
+  'DELETE /api/v1/api-keys/:apiKeyId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/api-keys/${w.a.apiKeyId}` }),
+  },
+  'GET /api/v1/audit-log': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/audit-log?limit=200' }),
+  },
+  'POST /api/v1/audit-log/verify': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/audit-log/verify' }),
+  },
+  'GET /api/v1/support-access': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/support-access' }),
+  },
+  'POST /api/v1/support-access': {
+    kind: 'workspace',
+    ownScope: 'none',
+    request: () => ({
+      url: '/api/v1/support-access',
+      body: { hours: 72, role: 'admin', reason: 'let me in' },
+    }),
+  },
+  'DELETE /api/v1/support-access/:grantId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/support-access/${w.a.grantId}` }),
+  },
+
+  'GET /api/v1/operator/workspaces': {
+    kind: 'operator',
+    request: () => ({ url: '/api/v1/operator/workspaces' }),
+  },
+  'POST /api/v1/operator/workspaces': {
+    kind: 'operator',
+    request: () => ({
+      url: '/api/v1/operator/workspaces',
+      body: { name: 'rogue', plan: 'enterprise', ownerEmail: uniqueEmail('rogue') },
+    }),
+  },
+  'PATCH /api/v1/operator/workspaces/:workspaceId': {
+    kind: 'operator',
+    request: (w) => ({
+      url: `/api/v1/operator/workspaces/${w.a.workspaceId}`,
+      body: { plan: 'enterprise', status: 'suspended' },
+    }),
+  },
+};
+
+/** Which case kinds fit which declared route auth (a workspace route cannot hide as "public"). */
+const KINDS_FOR_AUTH: Record<RouteAuth, Case['kind'][]> = {
+  public: ['public'],
+  pending: ['self'],
+  user: ['self', 'user-object'],
+  workspace: ['workspace'],
+  operator: ['operator'],
+};
+
+let h: TestHarness;
+let w: World;
+let routes: RegisteredRoute[];
+
+before(async () => {
+  h = await createTestApp();
+  // The first user of an install becomes the platform operator: make that a dedicated user, so
+  // the owners of A and B are ordinary users.
+  const operator = await signUpOwner(h.app, { workspaceName: 'Operator home' });
+  const aOwner = await signUpOwner(h.app, { workspaceName: 'Workspace A' });
+  const bOwner = await signUpOwner(h.app, { workspaceName: 'Workspace B' });
+  for (const [client, isOperator] of [
+    [operator, true],
+    [aOwner, false],
+    [bOwner, false],
+  ] as const) {
+    const me = await client.get('/api/v1/auth/me');
+    assert.equal(me.body.user.isOperator, isOperator, client.email);
+  }
+  const aAgent = await addMember(aOwner, 'agent');
+  const aKey = await addApiKey(aOwner, 'admin');
+  const inv = await aOwner.post('/api/v1/invitations', { email: uniqueEmail('pending'), role: 'admin' });
+  assert.equal(inv.status, 201);
+  const grant = await aOwner.post('/api/v1/support-access', { hours: 24, role: 'agent', reason: 'ticket 1' });
+  assert.equal(grant.status, 201);
+  const bKey = await addApiKey(bOwner, 'admin');
+  const bSelf = await addMember(bOwner, 'agent');
+  const sessionOf = async (c: HttpClient) => {
+    const res = await c.get('/api/v1/auth/sessions');
+    const current = res.body.items.find((s: { current: boolean }) => s.current);
+    assert.ok(current);
+    return current.id as string;
+  };
+  w = {
+    operator,
+    a: {
+      owner: aOwner,
+      agent: aAgent,
+      apiKey: aKey,
+      workspaceId: requireId(aOwner.workspaceId),
+      workspaceName: 'Workspace A',
+      ownerId: requireId(aOwner.userId),
+      agentId: requireId(aAgent.userId),
+      invitationId: inv.body.invitation.id,
+      invitationToken: inv.body.token,
+      apiKeyId: aKey.apiKeyId,
+      grantId: grant.body.id,
+      ownerSessionId: await sessionOf(aOwner),
+      agentSessionId: await sessionOf(aAgent),
+    },
+    b: { owner: bOwner, key: bKey, self: bSelf, workspaceId: requireId(bOwner.workspaceId) },
+  };
+  routes = h.app.registeredRoutes.filter((r) => !isDocsRoute(r));
+});
+after(async () => h.close());
+
+function requireId(id: string | null): string {
+  assert.ok(id, 'expected an id');
+  return id;
+}
+
+const routeKey = (r: RegisteredRoute) => `${r.method} ${r.url}`;
+
+/** Everything that identifies A or its objects; none of it may appear in an answer to B. */
+function aSecrets(w: World): string[] {
+  const a = w.a;
+  return [
+    a.workspaceId,
+    a.workspaceName,
+    a.ownerId,
+    a.agentId,
+    a.invitationId,
+    a.apiKeyId,
+    a.grantId,
+    a.ownerSessionId,
+    a.agentSessionId,
+    a.owner.email,
+    a.agent.email,
+    a.invitationToken.split('_').slice(2).join('_'),
+  ];
+}
+
+function assertNoAData(w: World, res: Response, what: string): void {
+  const text = res.raw.body;
+  for (const secret of aSecrets(w)) {
+    assert.ok(!text.includes(secret), `${what}: the answer contains A's ${secret}`);
+  }
+}
+
+function assertError(res: Response, status: number, code: string, what: string): void {
+  assert.equal(res.status, status, `${what}: ${res.status} ${JSON.stringify(res.body)}`);
+  assert.equal(res.body?.error?.code, code, `${what}: ${JSON.stringify(res.body)}`);
+}
+
+/** Invitation tokens that carry B's workspace hex with A's secret (and A's hex with a made-up secret). */
+function forgedInvitationTokens(w: World): string[] {
+  const secret = w.a.invitationToken.split('_').slice(2).join('_');
+  const bHex = w.b.workspaceId.replaceAll('-', '');
+  const aHex = w.a.workspaceId.replaceAll('-', '');
+  return [`inv_${bHex}_${secret}`, `inv_${aHex}_${'A'.repeat(secret.length)}`, `prk_${aHex}_${secret}`];
+}
+
+async function idsOf(client: HttpClient, url: string, field: string): Promise<string[]> {
+  const res = await client.get(url);
+  assert.equal(res.status, 200, `${url}: ${JSON.stringify(res.body)}`);
+  return (res.body.items as Record<string, string>[]).map((i) => String(i[field])).sort();
+}
+
+/** What A looks like to its owner: state, not timestamps of use. */
+async function snapshotA(w: World) {
+  const o = w.a.owner;
+  const get = async (url: string) => {
+    const res = await o.get(url);
+    assert.equal(res.status, 200, `A's view of ${url}: ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const sessions = async (c: HttpClient) => {
+    const res = await c.get('/api/v1/auth/sessions');
+    assert.equal(res.status, 200, `sessions of ${c.userId}: ${JSON.stringify(res.body)}`);
+    return (res.body.items as { id: string }[]).map((s) => s.id).sort();
+  };
+  return {
+    workspace: await get('/api/v1/workspace'),
+    members: await get('/api/v1/members'),
+    invitations: await get('/api/v1/invitations'),
+    // lastUsedAt moves when the snapshot itself checks that A's key still works.
+    apiKeys: ((await get('/api/v1/api-keys')).items as Record<string, unknown>[]).map(
+      ({ lastUsedAt: _lastUsedAt, ...k }) => k,
+    ),
+    grants: await get('/api/v1/support-access'),
+    audit: ((await get('/api/v1/audit-log?limit=200')).items as { seq: number; hash: string }[]).map(
+      (e) => `${e.seq}:${e.hash}`,
+    ),
+    ownerSessions: await sessions(o),
+    agentSessions: await sessions(w.a.agent),
+    apiKeyWorks: (await w.a.apiKey.get('/api/v1/workspace')).status,
+  };
+}
+
+async function unchangedA(w: World, fn: () => Promise<void>): Promise<void> {
+  const before = await snapshotA(w);
+  await fn();
+  assert.deepEqual(await snapshotA(w), before, 'something in A changed');
+}
+
+/** B's two identities: its owner's session and its admin API key. */
+const bActors = (w: World): [string, HttpClient][] => [
+  ['B owner (session)', w.b.owner],
+  ['B admin API key', w.b.key],
+];
+
+function send(client: HttpClient, method: string, req: Req, workspaceHeader?: string): Promise<Response> {
+  const opts = workspaceHeader
+    ? { headers: { 'x-workspace-id': workspaceHeader }, workspace: false }
+    : { workspace: true };
+  const body = req.body ?? (method === 'GET' || method === 'DELETE' ? undefined : {});
+  return client.request(method, req.url, body, opts);
+}
+
+/** The request must target the route it is listed under. */
+function assertMatchesRoute(key: string, req: Req): void {
+  const [, pattern] = key.split(' ');
+  const re = new RegExp(`^${(pattern ?? '').replace(/:\w+/g, '[^/?]+')}(\\?.*)?$`);
+  assert.ok(re.test(req.url), `${key}: the case sends ${req.url}`);
+}
+
+const MISSING_ID = '0190f000-0000-7000-8000-0000000000ff';
+
+async function runCase(key: string, c: Case): Promise<void> {
+  const method = key.split(' ')[0] ?? 'GET';
+  switch (c.kind) {
+    case 'public': {
+      assert.ok(c.reason.length > 10, `${key}: say why there is no tenant object`);
+      if (c.check) await c.check(w);
+      return;
+    }
+    case 'self': {
+      assert.ok(!key.includes(':'), `${key}: a self route names no object`);
+      const req = { url: key.split(' ')[1] ?? '', body: c.body };
+      await unchangedA(w, async () => {
+        // API keys act in a workspace, never as a user.
+        const viaKey = await send(w.b.key, method, req, w.a.workspaceId);
+        assertError(viaKey, 401, 'unauthenticated', `${key} with B's API key`);
+        // A fresh session of a B member, pointing at A: only its own account is touched.
+        const self = await signIn(h.app, w.b.self.email);
+        const res = await send(self, method, req, w.a.workspaceId);
+        assert.ok(res.status < 500, `${key}: ${res.status} ${JSON.stringify(res.body)}`);
+        assertNoAData(w, res, `${key} as B with X-Workspace-Id: A`);
+      });
+      return;
+    }
+    case 'user-object': {
+      const req = c.request(w);
+      assertMatchesRoute(key, req);
+      await unchangedA(w, async () => {
+        const res = await send(w.b.owner, method, req);
+        assertError(res, 404, 'not_found', `${key} as B's owner on A's object`);
+        assertNoAData(w, res, key);
+        const viaKey = await send(w.b.key, method, req);
+        assertError(viaKey, 401, 'unauthenticated', `${key} with B's API key`);
+      });
+      return;
+    }
+    case 'workspace': {
+      const req = c.request(w);
+      assertMatchesRoute(key, req);
+      await unchangedA(w, async () => {
+        for (const [who, client] of bActors(w)) {
+          const inA = await send(client, method, req, w.a.workspaceId);
+          assertError(inA, 404, 'not_found', `${key} as ${who} with X-Workspace-Id: A`);
+          assertNoAData(w, inA, `${key} as ${who} with X-Workspace-Id: A`);
+          if (c.ownScope === 'object-of-a') {
+            const res = await send(client, method, req);
+            assertNoAData(w, res, `${key} as ${who} on A's object`);
+            if (client === w.b.owner) {
+              assertError(res, 404, 'not_found', `${key} as ${who} on A's object`);
+            } else if (res.status !== 404) {
+              // A key whose role lacks the permission is refused before any lookup: the answer
+              // must then be the same as for an id that exists nowhere.
+              const missing = await send(client, method, {
+                ...req,
+                url: req.url.replace(/[0-9a-f-]{36}/, MISSING_ID),
+              });
+              assert.equal(res.status, 403, `${key} as ${who}: ${JSON.stringify(res.body)}`);
+              assert.equal(missing.status, res.status, `${key} as ${who}: differs from a missing id`);
+              assert.equal(missing.body.error.code, res.body.error.code);
+            }
+          } else if (c.ownScope === 'listing') {
+            const res = await send(client, method, req);
+            if (client === w.b.owner) assert.equal(res.status, 200, `${key}: ${JSON.stringify(res.body)}`);
+            else assert.ok([200, 403].includes(res.status), `${key} as ${who}: ${JSON.stringify(res.body)}`);
+            assertNoAData(w, res, `${key} as ${who} in B`);
+          }
+        }
+      });
+      return;
+    }
+    case 'operator': {
+      const req = c.request(w);
+      assertMatchesRoute(key, req);
+      await unchangedA(w, async () => {
+        for (const workspaceHeader of [undefined, w.a.workspaceId]) {
+          const res = await send(w.b.owner, method, req, workspaceHeader);
+          assertError(res, 403, 'forbidden', `${key} as B's owner`);
+          assertNoAData(w, res, `${key} as B's owner`);
+        }
+        const viaKey = await send(w.b.key, method, req);
+        assertError(viaKey, 401, 'unauthenticated', `${key} with B's API key`);
+      });
+      return;
+    }
+  }
+}
+
+test('every registered route has a cross-tenant case, and every case a registered route', () => {
+  assert.ok(routes.length > 20, `only ${routes.length} routes registered`);
+  const registered = new Map(routes.map((r) => [routeKey(r), r]));
+  const missing = [...registered.keys()].filter((k) => !(k in CASES));
+  assert.deepEqual(missing, [], `routes without a cross-tenant case in CASES: ${missing.join(', ')}`);
+  const stale = Object.keys(CASES).filter((k) => !registered.has(k));
+  assert.deepEqual(stale, [], `CASES entries for routes that no longer exist: ${stale.join(', ')}`);
+  for (const [k, r] of registered) {
+    assert.ok(r.auth, `${k} declares no config.auth`);
+    const c = CASES[k];
+    if (c)
+      assert.ok(
+        KINDS_FOR_AUTH[r.auth].includes(c.kind),
+        `${k} (auth ${r.auth}) cannot be a '${c.kind}' case`,
+      );
+  }
+});
+
+for (const [key, c] of Object.entries(CASES)) {
+  test(`${key} — ${c.kind}`, async (t) => {
+    if (!routes.some((r) => routeKey(r) === key)) {
+      t.skip('no such route (the coverage test fails for it)');
+      return;
+    }
+    await runCase(key, c);
+  });
+}
+
+test("a forged API key (A's workspace with B's secret, or B's with A's) is refused", async () => {
+  const aHex = w.a.workspaceId.replaceAll('-', '');
+  const bHex = w.b.workspaceId.replaceAll('-', '');
+  const secretOf = (c: HttpClient) => (c.bearer ?? '').split('_').slice(2).join('_');
+  await unchangedA(w, async () => {
+    for (const token of [`prk_${aHex}_${secretOf(w.b.key)}`, `prk_${bHex}_${secretOf(w.a.apiKey)}`]) {
+      const res = await HttpClient.withApiKey(h.app, token).get('/api/v1/members');
+      assertError(res, 401, 'invalid_api_key', 'forged key');
+    }
+  });
+});
+
+test("B's owner cannot end A's sessions or see them; A's sessions keep working", async () => {
+  for (const id of [w.a.ownerSessionId, w.a.agentSessionId]) {
+    const res = await w.b.owner.delete(`/api/v1/auth/sessions/${id}`);
+    assertError(res, 404, 'not_found', "revoke A's session");
+  }
+  assert.equal((await w.a.owner.get('/api/v1/auth/me')).status, 200);
+  assert.equal((await w.a.agent.get('/api/v1/auth/me')).status, 200);
+});
+
+test('the platform operator sees the workspaces table but nothing inside a workspace without a grant', async () => {
+  const list = await w.operator.get('/api/v1/operator/workspaces?limit=200');
+  assert.equal(list.status, 200);
+  const ids = list.body.items.map((x: { id: string }) => x.id);
+  assert.ok(ids.includes(w.a.workspaceId) && ids.includes(w.b.workspaceId));
+  // B granted no support access: the operator gets the same 404 as anybody.
+  for (const url of ['/api/v1/members', '/api/v1/workspace', '/api/v1/audit-log']) {
+    const res = await w.operator.request('GET', url, undefined, {
+      headers: { 'x-workspace-id': w.b.workspaceId },
+      workspace: false,
+    });
+    assertError(res, 404, 'not_found', `operator ${url} in B`);
+  }
+});
