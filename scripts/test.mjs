@@ -38,7 +38,6 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
 
 function run(label, files, env) {
   if (files.length === 0) return true;
-  const tap = path.join(tmp, `${label}.tap`);
   console.log(`\n=== ${label}: ${files.length} test files ===`);
   const res = spawnSync(
     process.execPath,
@@ -52,15 +51,21 @@ function run(label, files, env) {
       '--test-timeout=120000',
       '--test-force-exit',
       '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      '--test-reporter=tap',
-      `--test-reporter-destination=${tap}`,
       ...files,
     ],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
+    {
+      cwd: root,
+      stdio: ['inherit', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: 25 * 60_000,
+    },
   );
-  const summary = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
-  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(summary)?.[1] ?? 0);
+  // The spec reporter's closing summary ("ℹ pass 12") is read from its output, which is also shown.
+  const output = res.stdout?.toString('utf8') ?? '';
+  process.stdout.write(output);
+  if (res.error) console.log(`${label}: ${res.error.message}`);
+  const count = (name) => Number(new RegExp(`^ℹ ${name} (\\d+)$`, 'm').exec(output)?.[1] ?? 0);
   totals.pass += count('pass');
   totals.fail += count('fail') + count('cancelled');
   totals.skip += count('skipped');

@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { newId } from '@parley/core';
 import type { AppContext } from './app-context.ts';
 import { installErrorHandling } from './http/error-handler.ts';
+import { partAwareValidatorCompiler } from './http/validators.ts';
 import { installTextGuard } from './http/text-guard.ts';
 import type { RouteAuth } from './http/request-auth.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -41,9 +42,10 @@ export async function buildApp(
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : newId();
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(partAwareValidatorCompiler());
 
   const registeredRoutes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {

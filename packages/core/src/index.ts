@@ -29,3 +29,4 @@ export * from './workspaces/api-keys.ts';
 export * from './workspaces/support-access.ts';
 export * from './workspaces/operator.ts';
 export * from './workspaces/workspace-settings.ts';
+export * from './privacy/audit-log.ts';

@@ -1,6 +1,12 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { newId, operatorCreateWorkspace, operatorUpdateWorkspace, requireOperator } from '@parley/core';
+import {
+  newId,
+  operatorCreateWorkspace,
+  operatorListWorkspaces,
+  operatorUpdateWorkspace,
+  requireOperator,
+} from '@parley/core';
 import { storesFor, type AppContext } from '../app-context.ts';
 import { withUser } from '../http/request-auth.ts';
 import {
@@ -13,7 +19,6 @@ import {
   WorkspaceView,
 } from '../http/schemas.ts';
 import { workspaceView } from '../http/views.ts';
-import { cursorUuid, decodeCursor, encodeCursor } from '@parley/core';
 
 /** The platform operator (agency): workspaces and plans, never their conversations or contacts. */
 export function operatorRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
@@ -43,14 +48,11 @@ export function operatorRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           ctx,
           req,
           async ({ stores, user }) => {
-            requireOperator(user);
-            let after: string | null = null;
-            if (req.query.cursor) after = cursorUuid(decodeCursor(req.query.cursor), 'id');
-            const page = await stores.workspaces.listWorkspaces({ after, limit: req.query.limit ?? 50 });
-            return {
-              items: page.items.map(workspaceView),
-              nextCursor: page.nextCursor ? encodeCursor({ id: page.nextCursor }) : null,
-            };
+            const page = await operatorListWorkspaces(stores, user, {
+              cursor: req.query.cursor,
+              limit: req.query.limit ?? 50,
+            });
+            return { items: page.items.map(workspaceView), nextCursor: page.nextCursor };
           },
           { operator: true },
         ),

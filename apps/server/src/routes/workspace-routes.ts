@@ -2,26 +2,24 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   acceptInvitation,
-  authorize,
-  auditActor,
   changeMemberRole,
   createApiKey,
-  cursorInteger,
-  decodeCursor,
-  encodeCursor,
-  findLiveInvitation,
+  getWorkspaceSettings,
   grantSupportAccess,
   inviteMember,
   listApiKeys,
+  listAuditLog,
   listInvitations,
   listMembers,
   listSupportGrants,
   newId,
+  previewInvitation,
   removeMember,
   revokeApiKey,
   revokeInvitation,
   revokeSupportGrant,
-  verifyAuditChain,
+  updateWorkspaceSettings,
+  verifyWorkspaceAuditLog,
   workspaceOfToken,
 } from '@parley/core';
 import { storesFor, type AppContext } from '../app-context.ts';
@@ -66,10 +64,9 @@ export function workspaceRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (req) =>
-        withWorkspace(ctx, req, async ({ actor, workspace }) => {
-          authorize(actor, 'workspace.read');
-          return workspaceView(workspace);
-        }),
+        withWorkspace(ctx, req, async ({ actor, workspace }) =>
+          workspaceView(getWorkspaceSettings(actor, workspace)),
+        ),
     );
 
     app.patch(
@@ -90,22 +87,9 @@ export function workspaceRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         },
       },
       async (req) =>
-        withWorkspace(ctx, req, async ({ stores, actor, workspace }) => {
-          authorize(actor, 'workspace.update');
-          const patch = req.body;
-          await stores.workspaces.updateWorkspace(workspace.id, patch);
-          await stores.audit.append({
-            workspaceId: workspace.id,
-            ...auditActor(actor),
-            action: 'workspace.updated',
-            targetType: 'workspace',
-            targetId: workspace.id,
-            outcome: 'success',
-            ip: req.ip,
-            metadata: { ...patch },
-          });
-          return workspaceView({ ...workspace, ...patch });
-        }),
+        withWorkspace(ctx, req, async ({ stores, actor, workspace }) =>
+          workspaceView(await updateWorkspaceSettings(stores, actor, workspace, { ...req.body, ip: req.ip })),
+        ),
     );
 
     app.get(
@@ -251,17 +235,9 @@ export function workspaceRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (req) => {
         const workspaceId = workspaceOfToken('inv', req.body.token);
-        return ctx.db.run({ workspaceId }, async (tx) => {
-          const stores = storesFor(ctx, tx, workspaceId);
-          const inv = await findLiveInvitation(stores, req.body.token);
-          const ws = await stores.workspaces.getWorkspace(workspaceId);
-          return {
-            workspaceName: ws?.name ?? '',
-            email: inv.email,
-            role: inv.role,
-            accountExists: (await stores.identity.findUserByEmail(inv.email)) !== null,
-          };
-        });
+        return ctx.db.run({ workspaceId }, (tx) =>
+          previewInvitation(storesFor(ctx, tx, workspaceId), req.body.token),
+        );
       },
     );
 
@@ -377,17 +353,11 @@ export function workspaceRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (req) =>
         withWorkspace(ctx, req, async ({ stores, actor }) => {
-          authorize(actor, 'audit.read');
-          const limit = req.query.limit ?? 50;
-          let beforeSeq: number | null = null;
-          if (req.query.cursor) beforeSeq = cursorInteger(decodeCursor(req.query.cursor), 'seq');
-          const items = await stores.audit.list(actor.workspaceId, { beforeSeq, limit: limit + 1 });
-          const page = items.slice(0, limit);
-          const last = page[page.length - 1];
-          return {
-            items: page.map(auditEntryView),
-            nextCursor: items.length > limit && last ? encodeCursor({ seq: last.seq }) : null,
-          };
+          const page = await listAuditLog(stores, actor, {
+            cursor: req.query.cursor,
+            limit: req.query.limit ?? 50,
+          });
+          return { items: page.items.map(auditEntryView), nextCursor: page.nextCursor };
         }),
     );
 
@@ -411,8 +381,7 @@ export function workspaceRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (req) =>
         withWorkspace(ctx, req, async ({ stores, actor }) => {
-          authorize(actor, 'audit.read');
-          const result = verifyAuditChain(await stores.audit.readChain(actor.workspaceId));
+          const result = await verifyWorkspaceAuditLog(stores, actor);
           return result.ok
             ? { ok: true, count: result.count }
             : { ok: false, brokenAtSeq: result.seq, reason: result.reason };

@@ -80,6 +80,18 @@ export async function findLiveInvitation(
   return inv;
 }
 
+/** What an invitation is for, shown before accepting it (runs in the token's workspace scope). */
+export async function previewInvitation(deps: Pick<Deps, 'workspaces' | 'identity' | 'now'>, token: string) {
+  const inv = await findLiveInvitation(deps, token);
+  const ws = await deps.workspaces.getWorkspace(inv.workspaceId);
+  return {
+    workspaceName: ws?.name ?? '',
+    email: inv.email,
+    role: inv.role,
+    accountExists: (await deps.identity.findUserByEmail(inv.email)) !== null,
+  };
+}
+
 /**
  * Accepts an invitation. A person without an account creates one (name + password); a person
  * with an account must be signed in as the invited email.

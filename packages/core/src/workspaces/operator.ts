@@ -7,7 +7,8 @@ import { createWorkspace } from './create-workspace.ts';
 import { newWorkspaceToken } from './tokens.ts';
 import { newId } from '../shared/ids.ts';
 import { normalizeEmail } from '../identity/account.ts';
-import type { Plan, WorkspaceStatus, WorkspaceStore } from './workspace-store.ts';
+import { cursorUuid, decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import type { Page, Plan, WorkspaceRecord, WorkspaceStatus, WorkspaceStore } from './workspace-store.ts';
 
 /**
  * The platform operator (agency / reseller) manages workspaces and their plans. The operator
@@ -25,6 +26,21 @@ export function requireOperator(user: UserRecord): void {
       },
     });
   }
+}
+
+/** Every workspace on the install, newest first, a page at a time (operator scope). */
+export async function operatorListWorkspaces(
+  deps: { workspaces: WorkspaceStore },
+  operator: UserRecord,
+  page: { cursor?: string; limit: number },
+): Promise<Page<WorkspaceRecord>> {
+  requireOperator(operator);
+  const after = page.cursor ? cursorUuid(decodeCursor(page.cursor), 'id') : null;
+  const result = await deps.workspaces.listWorkspaces({ after, limit: page.limit });
+  return {
+    items: result.items,
+    nextCursor: result.nextCursor ? encodeCursor({ id: result.nextCursor }) : null,
+  };
 }
 
 type Deps = {

@@ -1,3 +1,4 @@
+import { DomainError } from '../shared/domain-error.ts';
 import type { AuditStore } from '../privacy/audit-store.ts';
 import { actorAuditEntry, authorize, type Actor } from './actor.ts';
 import type { WorkspaceRecord, WorkspaceStore } from './workspace-store.ts';
@@ -15,8 +16,10 @@ export async function updateWorkspaceSettings(
   input: { name?: string; require2fa?: boolean; ip: string | null },
 ): Promise<WorkspaceRecord> {
   authorize(actor, 'workspace.update');
+  const name = input.name?.trim();
+  if (name === '') throw new DomainError('validation_failed', 'The workspace needs a name.');
   const patch = {
-    ...(input.name !== undefined ? { name: input.name.trim() || workspace.name } : {}),
+    ...(name !== undefined ? { name } : {}),
     ...(input.require2fa !== undefined ? { require2fa: input.require2fa } : {}),
   };
   await deps.workspaces.updateWorkspace(workspace.id, patch);
