@@ -1,15 +1,22 @@
-/** Standalone entry: `npm run simulator` (env: PORT, HOST, SIM_PUBLIC_URL, SIM_WEBHOOK_URL, SIM_VERIFY_TOKEN). */
+/** Standalone entry: `npm run simulator` (env: PORT, HOST, SIM_PUBLIC_URL, SIM_WEBHOOK_URL, SIM_VERIFY_TOKEN — docs/configuration.md). */
+import { ConfigError, loadSimulatorConfig } from '@parley/config';
 import { createSimulator } from './simulator.ts';
 
-const port = Number(process.env.PORT ?? 4000);
-const host = process.env.HOST ?? '127.0.0.1';
-const webhookUrl = process.env.SIM_WEBHOOK_URL;
+let config;
+try {
+  config = loadSimulatorConfig();
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  process.stderr.write(`${e.message}\n`);
+  process.exit(1);
+}
+const webhookUrl = config.webhook?.callbackUrl;
 
 const sim = await createSimulator({
-  port: Number.isInteger(port) ? port : 4000,
-  host,
-  publicUrl: process.env.SIM_PUBLIC_URL,
-  webhook: webhookUrl ? { callbackUrl: webhookUrl, verifyToken: process.env.SIM_VERIFY_TOKEN } : undefined,
+  port: config.port,
+  host: config.host,
+  publicUrl: config.publicUrl,
+  webhook: config.webhook,
 });
 
 const { demo } = sim;

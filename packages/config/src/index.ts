@@ -1,2 +1,3 @@
 export * from './load-config.ts';
 export { envSchema } from './config-schema.ts';
+export * from './simulator-config.ts';

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, envSchema, loadConfig, redactedConfig, SECRET_VARIABLES } from '@parley/config';
+import {
+  ConfigError,
+  envSchema,
+  loadConfig,
+  loadSimulatorConfig,
+  redactedConfig,
+  SECRET_VARIABLES,
+  simulatorEnvSchema,
+} from '@parley/config';
 
 test('defaults: embedded database in ./data, demo on, port 3000', () => {
   const c = loadConfig({});
@@ -47,6 +55,14 @@ test('docs/configuration.md documents every variable, and marks every secret', (
   for (const name of Object.keys(envSchema.shape)) {
     assert.match(doc, new RegExp(`\\| \`${name}\` \\|`), `${name} is not documented`);
   }
+  const simulatorSection = doc.slice(doc.indexOf('## The standalone simulator'));
+  for (const name of Object.keys(simulatorEnvSchema.shape)) {
+    assert.match(
+      simulatorSection,
+      new RegExp(`\\| \`${name}\` \\|`),
+      `simulator variable ${name} is not documented`,
+    );
+  }
   for (const name of SECRET_VARIABLES) {
     assert.match(
       doc,
@@ -54,4 +70,14 @@ test('docs/configuration.md documents every variable, and marks every secret', (
       `${name} is not marked secret`,
     );
   }
+});
+
+test('the standalone simulator config: defaults, and a bad URL named', () => {
+  assert.deepEqual(loadSimulatorConfig({}), {
+    port: 4000,
+    host: '127.0.0.1',
+    publicUrl: undefined,
+    webhook: undefined,
+  });
+  assert.throws(() => loadSimulatorConfig({ SIM_WEBHOOK_URL: 'not a url' }), /SIM_WEBHOOK_URL/);
 });
