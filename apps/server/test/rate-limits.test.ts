@@ -246,3 +246,13 @@ test('failed sign-ins are in the platform audit chain with outcome failure', asy
   assert.ok(ok);
   assert.equal(ok.ip, client.ip);
 });
+
+test('a refused (rate-limited) attempt is itself in the audit log', async () => {
+  const c = clientFromNewIp();
+  for (let i = 0; i <= MAX; i++) await login(c, uniqueEmail('nobody'), 'whatever password');
+  const entries = await platformChain();
+  const limited = entries.find((e) => e.action === 'auth.rate_limited' && e.ip === c.ip);
+  assert.ok(limited, 'auth.rate_limited recorded');
+  assert.equal(limited.outcome, 'failure');
+  assert.deepEqual(limited.metadata.limits, ['login:ip', 'login:account']);
+});

@@ -187,8 +187,11 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           );
         });
         setSessionCookie(ctx, reply, result.token, ctx.policy.sessionAbsoluteMs);
+        const body = await signedIn(result.userId, result.token);
+        // A completed sign-in clears the account's login counter, as a password-only sign-in does.
+        await ctx.db.run({}, (tx) => rateLimitRepository(tx).reset(accountKey('login', body.user.email)));
         return {
-          ...(await signedIn(result.userId, result.token)),
+          ...body,
           recoveryCodesLeft: result.recoveryCodesLeft,
         };
       },

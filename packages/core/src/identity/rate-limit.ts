@@ -20,6 +20,13 @@ export async function enforceAuthRateLimit(
     }
   }
   if (retryAfterSeconds > 0) {
-    throw new DomainError('rate_limited', 'Too many attempts. Try again later.', { retryAfterSeconds });
+    throw new DomainError('rate_limited', 'Too many attempts. Try again later.', {
+      retryAfterSeconds,
+      audit: {
+        action: 'auth.rate_limited',
+        actorType: 'anonymous',
+        metadata: { limits: keys.map((k) => k.split(':').slice(0, 2).join(':')) },
+      },
+    });
   }
 }
