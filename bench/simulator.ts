@@ -5,7 +5,10 @@
  *
  *   npm run bench:simulator [-- --seconds 5 --concurrency 64]
  *
- * Last line: RESULT simulator sends_per_s=<n> webhooks_per_s=<n>
+ * Baseline, measured in the same run by the same driver: a bare node:http server in the same
+ * child process answering every POST with a canned send response — what HTTP alone costs here.
+ *
+ * Last line: RESULT simulator sends_per_s=<n> webhooks_per_s=<n> baseline_requests_per_s=<n> ratio=<n>
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -46,9 +49,24 @@ async function runChild(): Promise<void> {
     logWebhookBodies: false,
     webhookConcurrency: 64,
   });
-  process.send?.({ url: sim.url });
+  const canned = JSON.stringify({
+    messaging_product: 'whatsapp',
+    contacts: [{ input: '14440000000', wa_id: '14440000000' }],
+    messages: [{ id: 'wamid.baseline' }],
+  });
+  const baseline = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(canned));
+  });
+  baseline.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => baseline.listen(0, '127.0.0.1', resolve));
+  const { port } = baseline.address() as AddressInfo; // a TCP listen() always yields AddressInfo
+  process.send?.({ url: sim.url, baselineUrl: `http://127.0.0.1:${port}` });
   process.on('message', (message) => {
-    if (message === 'stop') void sim.close().then(() => process.exit(0));
+    if (message !== 'stop') return;
+    baseline.closeAllConnections();
+    baseline.close();
+    void sim.close().then(() => process.exit(0));
   });
 }
 
@@ -106,6 +124,43 @@ async function post(
   }
 }
 
+/** Keeps `concurrency` requests in flight for `seconds` (after a 0.5 s warm-up) and counts the answers. */
+async function drive(
+  pool: Pool,
+  urls: string[],
+  bodies: string[],
+  headers: Record<string, string>,
+  concurrency: number,
+  seconds: number,
+): Promise<{ accepted: number; statusCounts: Map<number, number>; seconds: number }> {
+  let n = 0;
+  const warmEnd = performance.now() + 500;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < warmEnd) {
+        n += 1;
+        await post(pool, urls[n % urls.length]!, bodies[n % bodies.length]!, headers);
+      }
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 1000));
+  const statusCounts = new Map<number, number>();
+  let accepted = 0;
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        n += 1;
+        const status = await post(pool, urls[n % urls.length]!, bodies[n % bodies.length]!, headers);
+        statusCounts.set(status, (statusCounts.get(status) ?? 0) + 1);
+        if (status === 200) accepted += 1;
+      }
+    }),
+  );
+  return { accepted, statusCounts, seconds: (performance.now() - started) / 1000 };
+}
+
 async function runParent(): Promise<void> {
   const seconds = arg('seconds', 5);
   const concurrency = arg('concurrency', 64);
@@ -117,10 +172,12 @@ async function runParent(): Promise<void> {
       ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
     ],
   });
-  const simUrl = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m: unknown) => resolve(String((m as { url: string }).url))); // the child sends {url}
-    child.once('exit', (code) => reject(new Error(`simulator child exited (${code})`)));
-  });
+  const { url: simUrl, baselineUrl } = await new Promise<{ url: string; baselineUrl: string }>(
+    (resolve, reject) => {
+      child.once('message', (m: unknown) => resolve(m as { url: string; baselineUrl: string })); // the child sends its URLs
+      child.once('exit', (code) => reject(new Error(`simulator child exited (${code})`)));
+    },
+  );
   const setup = await fetch(`${simUrl}/_sim/apps/${DEMO.appId}/webhook`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -141,35 +198,14 @@ async function runParent(): Promise<void> {
     }),
   );
 
-  // Warm-up (JIT, sockets), not measured.
-  const warmEnd = performance.now() + 500;
-  let n = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < warmEnd) {
-        n += 1;
-        await post(pool, urls[n % NUMBERS]!, bodies[n % bodies.length]!, headers);
-      }
-    }),
-  );
-  await new Promise((r) => setTimeout(r, 1000));
+  const baselinePool = new Pool(baselineUrl, { connections: concurrency, keepAliveTimeout: 30_000 });
+  const base = await drive(baselinePool, urls, bodies, headers, concurrency, seconds);
+  await baselinePool.close();
 
   const webhooksBefore = receiver.posts;
-  const statusCounts = new Map<number, number>();
-  let accepted = 0;
   const started = performance.now();
-  const end = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        n += 1;
-        const status = await post(pool, urls[n % NUMBERS]!, bodies[n % bodies.length]!, headers);
-        statusCounts.set(status, (statusCounts.get(status) ?? 0) + 1);
-        if (status === 200) accepted += 1;
-      }
-    }),
-  );
-  const sendSeconds = (performance.now() - started) / 1000;
+  const run = await drive(pool, urls, bodies, headers, concurrency, seconds);
+  const { accepted, statusCounts, seconds: sendSeconds } = run;
 
   // Let the webhook queue drain (bounded), then measure over [start, last webhook].
   const drainDeadline = performance.now() + 30_000;
@@ -197,10 +233,17 @@ async function runParent(): Promise<void> {
   console.log(
     `  webhooks: ${webhooks} POSTs (one status each: sent, delivered, read) in ${webhookSeconds.toFixed(2)} s`,
   );
+  const baselinePerS = Math.round(base.accepted / base.seconds);
+  const ratio = sendsPerS / baselinePerS;
+  console.log(
+    `  baseline: bare node:http answering a canned send, same driver and process: ${baselinePerS} requests/s (simulator at ${(ratio * 100).toFixed(0)}% of it)`,
+  );
   await pool.close();
   child.send('stop');
   receiver.close();
-  console.log(`RESULT simulator sends_per_s=${sendsPerS} webhooks_per_s=${webhooksPerS}`);
+  console.log(
+    `RESULT simulator sends_per_s=${sendsPerS} webhooks_per_s=${webhooksPerS} baseline_requests_per_s=${baselinePerS} ratio=${ratio.toFixed(2)}`,
+  );
 }
 
 if (process.argv.includes('--child')) await runChild();
