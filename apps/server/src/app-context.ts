@@ -23,7 +23,7 @@ export interface AppContext {
 }
 
 /** The repositories bound to one transaction, with the services use cases take beside them. */
-export function storesFor(ctx: AppContext, tx: Tx, workspaceId: string | null) {
+export function storesFor(ctx: AppContext, tx: Tx) {
   return {
     identity: identityRepository(tx),
     workspaces: workspaceRepository(tx),
@@ -33,7 +33,6 @@ export function storesFor(ctx: AppContext, tx: Tx, workspaceId: string | null) {
     keyring: ctx.keyring,
     policy: ctx.policy,
     now: ctx.clock.now(),
-    workspaceId,
   };
 }
 

@@ -13,7 +13,7 @@ export async function seedDemoWorkspace(
   const ids = { userId: newId(), workspaceId: newId() };
   const password = `demo-${randomToken(12)}`;
   return ctx.db.run({ workspaceId: ids.workspaceId, userId: ids.userId }, async (tx) => {
-    const stores = storesFor(ctx, tx, ids.workspaceId);
+    const stores = storesFor(ctx, tx);
     if ((await stores.identity.countUsers()) > 0) return null;
     await signUpOwner(
       { ...stores, signupMode: 'first-user' },

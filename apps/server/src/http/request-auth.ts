@@ -85,7 +85,7 @@ export async function withUser<T>(
   if (!token) throw unauthenticated();
   checkCsrf(req, token);
   return ctx.db.run({}, async (tx) => {
-    const stores = storesFor(ctx, tx, null);
+    const stores = storesFor(ctx, tx);
     const { session, user } = await authenticateSession(stores, token, opts);
     // A user may list their own memberships across workspaces; an operator sees the workspaces table.
     await setScope(tx, { userId: user.id, operator: opts.operator === true && user.isOperator });
@@ -115,7 +115,7 @@ export async function withWorkspace<T>(
     const workspaceId = workspaceOfToken('prk', apiKey, 'invalid_api_key');
     if (header && header !== workspaceId) throw new DomainError('not_found', 'Workspace not found.');
     return ctx.db.run({ workspaceId }, async (tx) => {
-      const stores = storesFor(ctx, tx, workspaceId);
+      const stores = storesFor(ctx, tx);
       const actor = await authenticateApiKey(stores, apiKey);
       const workspace = await stores.workspaces.getWorkspace(workspaceId);
       if (!workspace) throw new DomainError('invalid_api_key', 'The API key is not valid.');
@@ -140,7 +140,7 @@ export async function withWorkspace<T>(
   const used: { supportUse: NewAuditEntry | null } = { supportUse: null };
   try {
     return await ctx.db.run({ workspaceId: scopeWorkspace }, async (tx) => {
-      const stores = storesFor(ctx, tx, scopeWorkspace);
+      const stores = storesFor(ctx, tx);
       const { session, user } = await authenticateSession(stores, token);
       const { actor, workspace, supportUse } = await resolveUserActor(stores, {
         user,

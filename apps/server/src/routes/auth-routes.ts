@@ -73,7 +73,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
 
     const signedIn = async (userId: string, token: string) =>
       ctx.db.run({ userId }, async (tx) => {
-        const stores = storesFor(ctx, tx, null);
+        const stores = storesFor(ctx, tx);
         const user = await stores.identity.findUserById(userId);
         if (!user) throw new Error('user vanished during sign-in');
         return {
@@ -108,7 +108,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         await limit([ipKey('signup', req)]);
         const ids = { userId: newId(), workspaceId: newId() };
         const session = await ctx.db.run({ workspaceId: ids.workspaceId, userId: ids.userId }, async (tx) => {
-          const stores = storesFor(ctx, tx, ids.workspaceId);
+          const stores = storesFor(ctx, tx);
           await signUpOwner(
             { ...stores, signupMode: ctx.config.signup },
             { ...ids, ...req.body, ip: req.ip },
@@ -135,7 +135,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         await limit([ipKey('login', req), accountKey('login', req.body.email)]);
         const previous = sessionToken(req);
         const result = await ctx.db.run({}, async (tx) => {
-          const stores = storesFor(ctx, tx, null);
+          const stores = storesFor(ctx, tx);
           // Sessions rotate at sign-in: whatever session this browser had is ended.
           if (previous) {
             const old = await stores.identity.findSessionByTokenHash(hashSessionToken(previous));
@@ -180,7 +180,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const pendingToken = sessionToken(req);
         await limit2fa(req, { allowMfaPending: true });
         const result = await ctx.db.run({}, (tx) => {
-          const stores = storesFor(ctx, tx, null);
+          const stores = storesFor(ctx, tx);
           return completeTwoFactorSignIn(
             { ...stores, platformKeys: stores.dataKeys },
             { pendingToken: pendingToken ?? '', ...req.body, client: clientInfo(req) },
@@ -308,7 +308,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       async (req, reply) => {
         await limit([ipKey('reset', req), accountKey('reset', req.body.email)]);
         const reset = await ctx.db.run({}, (tx) =>
-          requestPasswordReset(storesFor(ctx, tx, null), { email: req.body.email, client: clientInfo(req) }),
+          requestPasswordReset(storesFor(ctx, tx), { email: req.body.email, client: clientInfo(req) }),
         );
         if (reset) {
           // No mail transport is configured yet: the link goes to the server log (never the token hash or password).
@@ -338,7 +338,7 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       async (req, reply) => {
         await limit([ipKey('reset', req)]);
         await ctx.db.run({}, (tx) =>
-          confirmPasswordReset(storesFor(ctx, tx, null), { ...req.body, client: clientInfo(req) }),
+          confirmPasswordReset(storesFor(ctx, tx), { ...req.body, client: clientInfo(req) }),
         );
         return reply.status(204).send(null);
       },

@@ -79,7 +79,7 @@ export function operatorRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const operator = await withUser(ctx, req, async ({ user }) => (requireOperator(user), user));
         const workspaceId = newId();
         const result = await ctx.db.run({ workspaceId, userId: operator.id, operator: true }, async (tx) => {
-          const stores = storesFor(ctx, tx, workspaceId);
+          const stores = storesFor(ctx, tx);
           const created = await operatorCreateWorkspace(stores, operator, {
             workspaceId,
             ...req.body,
@@ -118,7 +118,7 @@ export function operatorRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const operator = await withUser(ctx, req, async ({ user }) => (requireOperator(user), user));
         const { workspaceId } = req.params;
         return ctx.db.run({ workspaceId, userId: operator.id, operator: true }, async (tx) => {
-          const stores = storesFor(ctx, tx, workspaceId);
+          const stores = storesFor(ctx, tx);
           return workspaceView(
             await operatorUpdateWorkspace(stores, operator, { workspaceId, ...req.body, ip: req.ip }),
           );

@@ -235,9 +235,7 @@ export function workspaceRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (req) => {
         const workspaceId = workspaceOfToken('inv', req.body.token);
-        return ctx.db.run({ workspaceId }, (tx) =>
-          previewInvitation(storesFor(ctx, tx, workspaceId), req.body.token),
-        );
+        return ctx.db.run({ workspaceId }, (tx) => previewInvitation(storesFor(ctx, tx), req.body.token));
       },
     );
 
@@ -270,7 +268,7 @@ export function workspaceRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           ? await withUser(ctx, req, async ({ user }) => user.id).catch(() => null)
           : null;
         const result = await ctx.db.run({ workspaceId }, async (tx) => {
-          const stores = storesFor(ctx, tx, workspaceId);
+          const stores = storesFor(ctx, tx);
           return acceptInvitation(stores, { ...req.body, signedInUserId, newUserId: newId(), ip: req.ip });
         });
         return { workspaceId: result.workspaceId, createdAccount: result.createdAccount };
