@@ -72,6 +72,19 @@ function run(label, files, env) {
   return res.status === 0;
 }
 
+/** Each test file drops its own database; this sweeps up after a file that crashed. */
+async function dropLeftoverTestDatabases(url, runId) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query('select datname from pg_database where datname like $1', [
+    `parley_t_${runId}_%`,
+  ]);
+  for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
+  await client.end();
+  if (rows.length > 0) console.log(`dropped ${rows.length} test database(s) left by a crashed test file`);
+}
+
 let ok = true;
 const dump = path.join(tmp, 'migrated.tar');
 const prep = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/prepare-test-dump.ts', dump], {
@@ -88,7 +101,10 @@ ok = run('pglite', unit, { PARLEY_TEST_ENGINE: 'pglite', PARLEY_TEST_PGLITE_DUMP
 
 const dbSuites = unit.filter(usesDatabase);
 if (process.env.DATABASE_URL) {
-  ok = run('postgres', dbSuites, { PARLEY_TEST_ENGINE: 'postgres' }) && ok;
+  // Test databases are named after this run, so the sweep below never touches another run's.
+  const runId = Math.random().toString(16).slice(2, 8);
+  ok = run('postgres', dbSuites, { PARLEY_TEST_ENGINE: 'postgres', PARLEY_TEST_RUN_ID: runId }) && ok;
+  await dropLeftoverTestDatabases(process.env.DATABASE_URL, runId);
 } else if (dbSuites.length > 0) {
   skipped.push(`PostgreSQL server suite (${dbSuites.length} files): DATABASE_URL is not set`);
 }

@@ -43,7 +43,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     return { db, engine: 'pglite', url: null, close: () => db.close() };
   }
   const pg = await import('pg');
-  const name = `parley_t_${randomBytes(6).toString('hex')}`;
+  // Named after the test run (scripts/test.mjs sweeps up its own leftovers by that prefix).
+  const run = /^[0-9a-f]{1,12}$/.test(process.env.PARLEY_TEST_RUN_ID ?? '')
+    ? process.env.PARLEY_TEST_RUN_ID
+    : 'x';
+  const name = `parley_t_${run}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.default.Client({ connectionString: serverUrl() });
   await admin.connect();
   await admin.query(`create database ${name}`);
