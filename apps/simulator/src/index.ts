@@ -15,3 +15,4 @@ export { SimulatorControl, ControlError } from './control/simulator-control.ts';
 export { CONTROL_PREFIX } from './control/control-routes.ts';
 export type * from './control/control-types.ts';
 export { metaJson, signatureSha256 } from './webhooks/meta-json.ts';
+export { deriveScopedId, type ScopedIdKind } from './messenger/scoped-ids.ts';

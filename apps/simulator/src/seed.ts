@@ -28,8 +28,6 @@ export interface SeedData {
     name: string;
     waId?: string;
     onWhatsApp?: boolean;
-    psid?: string;
-    igsid?: string;
   }[];
   templates: {
     id?: string;
@@ -108,21 +106,10 @@ export const defaultSeed: SeedData = {
     },
   ],
   customers: [
-    {
-      id: 'ana',
-      name: 'Ana Ruiz',
-      waId: '5511999990001',
-      psid: '6100000000000001',
-      igsid: '7100000000000001',
-    },
-    {
-      id: 'ben',
-      name: 'Ben Okafor',
-      waId: '447700900002',
-      psid: '6100000000000002',
-      igsid: '7100000000000002',
-    },
-    { id: 'chen', name: 'Chen Wei', waId: '6591230003', psid: '6100000000000003', igsid: '7100000000000003' },
+    // PSIDs/IGSIDs are page-scoped and derived from (account id, customer id): see docs/simulator.md.
+    { id: 'ana', name: 'Ana Ruiz', waId: '5511999990001' },
+    { id: 'ben', name: 'Ben Okafor', waId: '447700900002' },
+    { id: 'chen', name: 'Chen Wei', waId: '6591230003' },
     { id: 'dan', name: 'Dan (not on WhatsApp)', waId: '15550199999', onWhatsApp: false },
   ],
   templates: [

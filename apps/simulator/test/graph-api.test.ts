@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO } from '../src/index.ts';
+import { deriveScopedId, DEMO } from '../src/index.ts';
 import { ANA_WA, PHONE, startHarness, text, type Harness } from './helpers.ts';
 
 let h: Harness;
@@ -328,7 +328,7 @@ describe('phone number, media, templates', () => {
 
 describe('Messenger, Instagram, leads, signup', () => {
   test('Messenger window, HUMAN_AGENT and sender actions', async () => {
-    const psid = '6100000000000002';
+    const { scopedId: psid } = await h.client.scopedId('ben', DEMO.pageId);
     const send = (extra: Record<string, unknown>) =>
       h.graph('POST', `/${DEMO.pageId}/messages`, {
         recipient: { id: psid },
@@ -363,15 +363,16 @@ describe('Messenger, Instagram, leads, signup', () => {
   });
 
   test('Instagram outside the window uses its own subcode; only HUMAN_AGENT tag', async () => {
+    const igsid = deriveScopedId('igsid', DEMO.instagramId, 'chen');
     const r = await h.graph('POST', `/${DEMO.instagramId}/messages`, {
-      recipient: { id: '7100000000000003' },
+      recipient: { id: igsid },
       messaging_type: 'RESPONSE',
       message: { text: 'x' },
     });
     assert.equal(r.json.error.code, 10);
     assert.equal(r.json.error.error_subcode, 2534022);
     const tag = await h.graph('POST', `/${DEMO.instagramId}/messages`, {
-      recipient: { id: '7100000000000003' },
+      recipient: { id: igsid },
       messaging_type: 'MESSAGE_TAG',
       tag: 'ACCOUNT_UPDATE',
       message: { text: 'x' },

@@ -1,7 +1,7 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { DEMO } from '../src/index.ts';
+import { deriveScopedId, DEMO } from '../src/index.ts';
 import { metaJson } from '../src/webhooks/meta-json.ts';
 import {
   ANA_WA,
@@ -358,8 +358,9 @@ describe('inbound events', () => {
     h = await startHarness();
     const { client, receiver } = h;
     await client.customerSends('ana', DEMO.pageId, { type: 'text', text: 'hi page' });
+    const psid = deriveScopedId('psid', DEMO.pageId, 'ana');
     const sent = await h.graph('POST', `/${DEMO.pageId}/messages`, {
-      recipient: { id: '6100000000000001' },
+      recipient: { id: psid },
       messaging_type: 'RESPONSE',
       message: { text: 'Pick one', quick_replies: [{ content_type: 'text', title: 'Yes', payload: 'YES' }] },
     });
@@ -378,17 +379,18 @@ describe('inbound events', () => {
     const events = messagingOf(receiver.received);
     const first = events.find((e) => e.message?.text === 'hi page');
     assert.equal(first.object, 'page');
-    assert.equal(first.sender.id, '6100000000000001');
+    assert.equal(first.sender.id, psid);
     assert.equal(first.recipient.id, DEMO.pageId);
     assert.ok(first.timestamp > 1e12, 'milliseconds');
     assert.ok(first.entry.time > 1e12);
     const echo = events.find((e) => e.message?.is_echo);
     assert.equal(echo.message.mid, sent.json.message_id);
+    assert.equal(echo.recipient.id, psid);
     assert.equal(echo.message.app_id, Number(DEMO.appId));
     assert.ok(events.some((e) => e.delivery?.mids?.includes(sent.json.message_id)));
     assert.equal(events.find((e) => e.message?.quick_reply).message.quick_reply.payload, 'YES');
     const ig = events.find((e) => e.object === 'instagram');
-    assert.equal(ig.sender.id, '7100000000000001');
+    assert.equal(ig.sender.id, deriveScopedId('igsid', DEMO.instagramId, 'ana'));
   });
 
   test('leadgen and Google lead-form webhooks', async () => {

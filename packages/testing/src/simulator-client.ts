@@ -22,6 +22,7 @@ import type {
   MessageJson,
   PhonePatch,
   RuleConfig,
+  ScopedIdJson,
   SetWebhookInput,
   StateJson,
   ThreadJson,
@@ -41,6 +42,7 @@ export type {
   FaultConfig,
   MessageJson,
   RuleConfig,
+  ScopedIdJson,
   StateJson,
   ThreadJson,
   TimingConfig,
@@ -125,6 +127,22 @@ export class SimulatorClient {
 
   updateCustomer(id: string, patch: { name?: string; onWhatsApp?: boolean }): Promise<CustomerJson> {
     return this.call('PATCH', `/customers/${encodeURIComponent(id)}`, patch);
+  }
+
+  /** The PSID (page) or IGSID (Instagram account) the customer has for that account only. */
+  scopedId(customerId: string, accountId: string): Promise<ScopedIdJson> {
+    return this.call(
+      'GET',
+      `/customers/${encodeURIComponent(customerId)}/scoped-ids/${encodeURIComponent(accountId)}`,
+    );
+  }
+
+  /** The customer behind a PSID / IGSID of one account (404 for an id scoped to another account). */
+  userByScopedId(accountId: string, scopedId: string): Promise<ScopedIdJson> {
+    return this.call(
+      'GET',
+      `/accounts/${encodeURIComponent(accountId)}/users/${encodeURIComponent(scopedId)}`,
+    );
   }
 
   /** The customer sends a message to a business number, page or Instagram account (`to` = its id). */

@@ -22,6 +22,10 @@ test('typed client round-trips state, customers, threads, rules, clock and fault
   const thread = await client.thread(c.id, DEMO.phoneNumberId);
   assert.equal(thread.messages[0]?.id, m.id);
   assert.equal(thread.windowOpen, true);
+  const psid = await client.scopedId(c.id, DEMO.pageId);
+  assert.equal(psid.kind, 'psid');
+  assert.equal(c.scopedIds[DEMO.pageId], psid.scopedId);
+  assert.equal((await client.userByScopedId(DEMO.pageId, psid.scopedId)).customerId, c.id);
   assert.equal((await client.setRules({ pairBurst: 7 }, DEMO.phoneNumberId)).pairBurst, 7);
   assert.equal((await client.rules()).pairBurst, 45);
   const clock = await client.advanceClock(1000, DEMO.phoneNumberId);

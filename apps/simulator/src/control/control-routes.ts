@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isObject, num, str, type Json } from '../json.ts';
 import type { QualityRating, TemplateStatus } from '../state/model.ts';
 import type { CustomerMessageInput } from '../whatsapp/customer-message.ts';
-import { ControlError, customerJson, type SimulatorControl } from './simulator-control.ts';
+import { ControlError, type SimulatorControl } from './simulator-control.ts';
 
 function isQuality(value: string): value is QualityRating {
   return value === 'GREEN' || value === 'YELLOW' || value === 'RED' || value === 'UNKNOWN';
@@ -79,16 +79,25 @@ export function registerControlRoutes(app: FastifyInstance, control: SimulatorCo
   route('GET', '/customers', () => control.state().customers);
   route('POST', '/customers', (req) => {
     const b = body(req);
+    if (b.psid !== undefined || b.igsid !== undefined)
+      throw new ControlError(
+        400,
+        'psid/igsid are scoped to each page / Instagram account and derived: see scopedIds, or GET /_sim/customers/{id}/scoped-ids/{accountId}',
+      );
     return control.createCustomer({
       id: str(b.id),
       name: str(b.name),
       waId: b.waId === null ? null : str(b.waId),
       onWhatsApp: typeof b.onWhatsApp === 'boolean' ? b.onWhatsApp : undefined,
-      psid: str(b.psid),
-      igsid: str(b.igsid),
     });
   });
-  route('GET', '/customers/:id', (req) => customerJson(control.customer(params(req).id ?? '')));
+  route('GET', '/customers/:id', (req) => control.customerJson(params(req).id ?? ''));
+  route('GET', '/customers/:id/scoped-ids/:accountId', (req) =>
+    control.scopedId(params(req).id ?? '', params(req).accountId ?? ''),
+  );
+  route('GET', '/accounts/:accountId/users/:scopedId', (req) =>
+    control.userByScopedId(params(req).accountId ?? '', params(req).scopedId ?? ''),
+  );
   route('PATCH', '/customers/:id', (req) => {
     const b = body(req);
     return control.updateCustomer(params(req).id ?? '', {

@@ -14,9 +14,22 @@ export interface CustomerJson {
   name: string;
   waId: string | null;
   onWhatsApp: boolean;
-  psid: string;
-  igsid: string;
+  /**
+   * The customer's id on every Page (PSID) and Instagram account (IGSID), by account id. On Meta
+   * these ids differ per Page / IG account; the simulator derives them from both ids.
+   */
+  scopedIds: Record<string, string>;
   marketingStoppedBy: string[];
+}
+
+/** `GET /_sim/customers/{id}/scoped-ids/{accountId}` and `GET /_sim/accounts/{accountId}/users/{scopedId}`. */
+export interface ScopedIdJson {
+  customerId: string;
+  accountId: string;
+  channel: 'messenger' | 'instagram';
+  /** `psid` for a Facebook Page, `igsid` for an Instagram account. */
+  kind: 'psid' | 'igsid';
+  scopedId: string;
 }
 
 export interface CreateCustomerInput {
@@ -24,8 +37,6 @@ export interface CreateCustomerInput {
   name?: string;
   waId?: string | null;
   onWhatsApp?: boolean;
-  psid?: string;
-  igsid?: string;
 }
 
 export interface MessageJson {

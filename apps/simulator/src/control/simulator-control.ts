@@ -5,7 +5,7 @@ import { rulesFor } from '../context.ts';
 import { issueCode } from '../graph/oauth.ts';
 import { randomToken } from '../ids.ts';
 import { customerSendsToPage } from '../messenger/customer-message.ts';
-import { messagingAccount } from '../messenger/page-accounts.ts';
+import { messagingAccount, type MessagingAccount } from '../messenger/page-accounts.ts';
 import { customerReadsPage } from '../messenger/page-send.ts';
 import { isWindowOpen } from '../rules/customer-window.ts';
 import type {
@@ -16,6 +16,7 @@ import type {
   SimThread,
   TemplateStatus,
 } from '../state/model.ts';
+import type { SimStore } from '../state/store.ts';
 import { setTemplateStatus } from '../templates/template-service.ts';
 import { leadgenPayload } from '../webhooks/messenger-payloads.ts';
 import { appCallback, pageTargets, urlTarget } from '../webhooks/targets.ts';
@@ -40,6 +41,7 @@ import type {
   LeadInput,
   MessageJson,
   PhonePatch,
+  ScopedIdJson,
   SetWebhookInput,
   StateJson,
   ThreadJson,
@@ -57,14 +59,15 @@ export class ControlError extends Error {
 
 const notFound = (what: string): ControlError => new ControlError(404, `${what} not found`);
 
-export function customerJson(c: SimCustomer): CustomerJson {
+export function customerJson(store: SimStore, c: SimCustomer): CustomerJson {
+  const scopedIds: Record<string, string> = {};
+  for (const id of [...store.pages.keys(), ...store.instagrams.keys()]) scopedIds[id] = store.scopedId(id, c);
   return {
     id: c.id,
     name: c.name,
     waId: c.waId,
     onWhatsApp: c.onWhatsApp,
-    psid: c.psid,
-    igsid: c.igsid,
+    scopedIds,
     marketingStoppedBy: [...c.marketingStoppedBy],
   };
 }
@@ -143,7 +146,7 @@ export class SimulatorControl {
         kind: t.kind,
         expiresAt: t.expiresAt,
       })),
-      customers: [...s.customers.values()].slice(0, 1000).map(customerJson),
+      customers: [...s.customers.values()].slice(0, 1000).map((c) => customerJson(s, c)),
       leadForms: [...s.leadForms.values()],
       googleForms: [...s.googleForms.values()].map((g) => ({
         id: g.id,
@@ -228,10 +231,39 @@ export class SimulatorControl {
       name: input.name ?? (waId ? `Customer ${waId.slice(-4)}` : 'Customer'),
       waId: waId === null ? null : waId.replace(/\D/g, ''),
       onWhatsApp: input.onWhatsApp ?? waId !== null,
-      psid: input.psid,
-      igsid: input.igsid,
     });
-    return customerJson(customer);
+    return customerJson(this.ctx.store, customer);
+  }
+
+  customerJson(id: string): CustomerJson {
+    return customerJson(this.ctx.store, this.customer(id));
+  }
+
+  /** The PSID / IGSID a customer has for one Page or Instagram account. */
+  scopedId(customerId: string, accountId: string): ScopedIdJson {
+    const customer = this.customer(customerId);
+    const account = messagingAccount(this.ctx, accountId);
+    if (!account) throw notFound(`page or Instagram account ${accountId}`);
+    return this.scopedIdJson(account, customer);
+  }
+
+  /** The customer behind a PSID / IGSID of one account (an id scoped to another account → 404). */
+  userByScopedId(accountId: string, scopedId: string): ScopedIdJson {
+    const account = messagingAccount(this.ctx, accountId);
+    if (!account) throw notFound(`page or Instagram account ${accountId}`);
+    const customer = this.ctx.store.customerByScopedId(accountId, scopedId);
+    if (!customer) throw notFound(`user ${scopedId} of ${accountId}`);
+    return this.scopedIdJson(account, customer);
+  }
+
+  private scopedIdJson(account: MessagingAccount, customer: SimCustomer): ScopedIdJson {
+    return {
+      customerId: customer.id,
+      accountId: account.id,
+      channel: account.channel,
+      kind: account.channel === 'instagram' ? 'igsid' : 'psid',
+      scopedId: this.ctx.store.scopedId(account.id, customer),
+    };
   }
 
   customer(id: string): SimCustomer {
@@ -244,7 +276,7 @@ export class SimulatorControl {
     const customer = this.customer(id);
     if (patch.name !== undefined) customer.name = patch.name;
     if (patch.onWhatsApp !== undefined) customer.onWhatsApp = patch.onWhatsApp;
-    return customerJson(customer);
+    return customerJson(this.ctx.store, customer);
   }
 
   /** WhatsApp's own "Stop promotions" for a business (→ 131050 on marketing templates). */
@@ -256,7 +288,7 @@ export class SimulatorControl {
       throw notFound(`business of ${accountOrBusinessId}`);
     if (stopped) customer.marketingStoppedBy.add(businessId);
     else customer.marketingStoppedBy.delete(businessId);
-    return customerJson(customer);
+    return customerJson(this.ctx.store, customer);
   }
 
   customerSends(customerId: string, to: string, input: CustomerMessageInput): MessageJson {

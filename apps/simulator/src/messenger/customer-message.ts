@@ -15,7 +15,7 @@ export function customerSendsToPage(
   const now = ctx.clock.now(account.id);
   const thread = ctx.store.thread(account.channel, account.id, customer.id);
   const mid = ctx.ids.mid();
-  const sender = { id: scopedId(account, customer) };
+  const sender = { id: scopedId(ctx, account, customer) };
   const recipient = { id: account.id };
   let event: Record<string, unknown>;
   let view: MessageView;

@@ -18,8 +18,9 @@ export function messagingAccount(ctx: SimContext, id: string): MessagingAccount 
   return undefined;
 }
 
-export function scopedId(account: MessagingAccount, customer: SimCustomer): string {
-  return account.channel === 'instagram' ? customer.igsid : customer.psid;
+/** The id the customer shows to this Page (PSID) or Instagram account (IGSID). */
+export function scopedId(ctx: SimContext, account: MessagingAccount, customer: SimCustomer): string {
+  return ctx.store.scopedId(account.id, customer);
 }
 
 export function customerByScopedId(
@@ -27,5 +28,5 @@ export function customerByScopedId(
   account: MessagingAccount,
   id: string,
 ): SimCustomer | undefined {
-  return account.channel === 'instagram' ? ctx.store.customerByIgsid(id) : ctx.store.customerByPsid(id);
+  return ctx.store.customerByScopedId(account.id, id);
 }

@@ -105,7 +105,7 @@ export function sendPageMessage(ctx: SimContext, account: MessagingAccount, body
   const mid = ctx.ids.mid();
   const stored = addOutbound(ctx, thread, { id: mid, type: view.media ? 'attachment' : 'text', view, now });
   const appId = [...account.page.subscribedApps.keys()][0] ?? [...ctx.store.apps.keys()][0] ?? '0';
-  const psid = scopedId(account, customer);
+  const psid = scopedId(ctx, account, customer);
   const echo: Json = { ...message, mid, is_echo: true, app_id: Number(appId) };
   delete echo.quick_replies;
   emit(
@@ -169,7 +169,7 @@ export function customerReadsPage(ctx: SimContext, account: MessagingAccount, th
   const last = unread[unread.length - 1];
   const read = account.channel === 'instagram' ? { mid: last?.id } : { watermark: now };
   const payload = messagingPayload(account.object, account.id, now, {
-    sender: { id: scopedId(account, customer) },
+    sender: { id: scopedId(ctx, account, customer) },
     recipient: { id: account.id },
     timestamp: now,
     read,

@@ -70,10 +70,7 @@ export interface SimCustomer {
   /** WhatsApp id (digits); null for Messenger/Instagram-only customers. */
   waId: string | null;
   onWhatsApp: boolean;
-  /** Page-scoped id (one simulated page namespace). */
-  psid: string;
-  /** Instagram-scoped id. */
-  igsid: string;
+  /* No PSID/IGSID here: they are scoped to each Page / Instagram account (`SimStore.scopedId`). */
   /** Business ids whose marketing messages this user stopped (→ 131050). */
   marketingStoppedBy: Set<string>;
 }

@@ -1,3 +1,4 @@
+import { deriveScopedId } from '../messenger/scoped-ids.ts';
 import type {
   Channel,
   GoogleLeadForm,
@@ -52,8 +53,8 @@ export class SimStore {
   readonly oauthCodes = new Map<string, { appId: string; token: string; expiresAt: number }>();
 
   private readonly byWaId = new Map<string, SimCustomer>();
-  private readonly byPsid = new Map<string, SimCustomer>();
-  private readonly byIgsid = new Map<string, SimCustomer>();
+  /** Page / IG account id → (scoped id → customer); built on first lookup, kept up to date. */
+  private readonly byScopedId = new Map<string, Map<string, SimCustomer>>();
   private readonly messageIndex = new Map<string, { thread: SimThread; message: SimMessage }>();
   private customerSeq = 0;
   /** Bumped on every thread change (phone page polling). */
@@ -118,14 +119,7 @@ export class SimStore {
 
   // Customers -----------------------------------------------------------------------------
 
-  addCustomer(input: {
-    name: string;
-    waId?: string | null;
-    onWhatsApp?: boolean;
-    psid?: string;
-    igsid?: string;
-    id?: string;
-  }): SimCustomer {
+  addCustomer(input: { name: string; waId?: string | null; onWhatsApp?: boolean; id?: string }): SimCustomer {
     this.customerSeq += 1;
     const n = this.customerSeq;
     const customer: SimCustomer = {
@@ -133,8 +127,6 @@ export class SimStore {
       name: input.name,
       waId: input.waId ?? null,
       onWhatsApp: input.onWhatsApp ?? input.waId !== undefined,
-      psid: input.psid ?? `${6_100_000_000_000_000n + BigInt(n * 7919)}`,
-      igsid: input.igsid ?? `${7_100_000_000_000_000n + BigInt(n * 7919)}`,
       marketingStoppedBy: new Set(),
     };
     if (this.customers.has(customer.id)) throw new Error(`customer ${customer.id} exists`);
@@ -142,8 +134,7 @@ export class SimStore {
       throw new Error(`wa_id ${customer.waId} exists`);
     this.customers.set(customer.id, customer);
     if (customer.waId !== null) this.byWaId.set(customer.waId, customer);
-    this.byPsid.set(customer.psid, customer);
-    this.byIgsid.set(customer.igsid, customer);
+    for (const [accountId, index] of this.byScopedId) index.set(this.scopedId(accountId, customer), customer);
     return customer;
   }
 
@@ -151,12 +142,20 @@ export class SimStore {
     return this.byWaId.get(waId);
   }
 
-  customerByPsid(psid: string): SimCustomer | undefined {
-    return this.byPsid.get(psid);
+  /** The PSID (Page) or IGSID (Instagram account) this customer has for one account. */
+  scopedId(accountId: string, customer: SimCustomer): string {
+    return deriveScopedId(this.instagrams.has(accountId) ? 'igsid' : 'psid', accountId, customer.id);
   }
 
-  customerByIgsid(igsid: string): SimCustomer | undefined {
-    return this.byIgsid.get(igsid);
+  /** The customer behind a scoped id, for that account only (another account's id → undefined). */
+  customerByScopedId(accountId: string, scopedId: string): SimCustomer | undefined {
+    let index = this.byScopedId.get(accountId);
+    if (!index) {
+      index = new Map();
+      for (const customer of this.customers.values()) index.set(this.scopedId(accountId, customer), customer);
+      this.byScopedId.set(accountId, index);
+    }
+    return index.get(scopedId);
   }
 
   // Threads and messages ------------------------------------------------------------------

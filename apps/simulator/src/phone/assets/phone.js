@@ -145,10 +145,7 @@
         el(
           'div',
           'meta',
-          (c.waId ? '+' + c.waId : 'no WhatsApp') +
-            (c.onWhatsApp ? '' : ' \u00b7 not on WhatsApp') +
-            ' \u00b7 PSID ' +
-            c.psid,
+          (c.waId ? '+' + c.waId : 'no WhatsApp') + (c.onWhatsApp ? '' : ' \u00b7 not on WhatsApp'),
         ),
       );
       row.appendChild(main);
@@ -274,6 +271,13 @@
     return v.text || v.header || m.type;
   }
 
+  // On Meta a customer has a different PSID per Page and IGSID per Instagram account.
+  function scopedLabel(a) {
+    var c = customer();
+    var id = c && c.scopedIds && c.scopedIds[a.id];
+    return id ? ' \u00b7 ' + (a.channel === 'instagram' ? 'IGSID ' : 'PSID ') + id : '';
+  }
+
   function openChat(accountId) {
     state.accountId = accountId;
     localStorage.setItem('sim.account', accountId);
@@ -287,9 +291,7 @@
       a.name,
       a.channel === 'whatsapp'
         ? a.handle + ' \u00b7 business account'
-        : a.channel === 'messenger'
-          ? 'Messenger'
-          : 'Instagram ' + a.handle,
+        : (a.channel === 'messenger' ? 'Messenger' : 'Instagram ' + a.handle) + scopedLabel(a),
       showChats,
       menu,
     );
