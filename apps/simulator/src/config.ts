@@ -21,6 +21,11 @@ export interface TimingConfig {
   webhookMaxAttempts: number;
   /** Lifetime of a media download URL (Meta: ~5 minutes). */
   mediaUrlTtlMs: number;
+  /**
+   * [U] Lifetime of the CDN URL of a Messenger/Instagram customer attachment (`payload.url`). The
+   * reference gives none; Meta's CDN links are signed and expire, so download them on receipt.
+   */
+  attachmentUrlTtlMs: number;
   /** A typing indicator ends after this long or on the next reply (Meta: 25 s). */
   typingIndicatorMs: number;
 }
@@ -36,6 +41,7 @@ export const defaultTiming: TimingConfig = {
   // 1 s doubling to 1 h, then hourly: about 7 days, like Meta.
   webhookMaxAttempts: 180,
   mediaUrlTtlMs: 5 * 60_000,
+  attachmentUrlTtlMs: 3 * 24 * 3600_000,
   typingIndicatorMs: 25_000,
 };
 
@@ -50,6 +56,7 @@ export const fastTiming: TimingConfig = {
   webhookRetryMaxMs: 100,
   webhookMaxAttempts: 6,
   mediaUrlTtlMs: 5 * 60_000,
+  attachmentUrlTtlMs: 3 * 24 * 3600_000,
   typingIndicatorMs: 25_000,
 };
 

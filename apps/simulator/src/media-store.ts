@@ -37,6 +37,7 @@ export function storeMedia(
   data: Buffer,
   mimeType: string,
   filename: string | null,
+  where: 'graph' | 'cdn' = 'graph',
 ): SimMedia {
   const media: SimMedia = {
     id: ctx.ids.numeric(),
@@ -47,13 +48,17 @@ export function storeMedia(
     filename,
     createdAt: ctx.clock.now(ownerId),
   };
-  ctx.store.media.set(media.id, media);
+  (where === 'cdn' ? ctx.store.attachments : ctx.store.media).set(media.id, media);
   let total = 0;
-  for (const m of ctx.store.media.values()) total += m.data.length;
-  for (const [id, m] of ctx.store.media) {
-    if (total <= MAX_TOTAL_BYTES) break;
-    total -= m.data.length;
-    ctx.store.media.delete(id);
+  for (const map of [ctx.store.media, ctx.store.attachments])
+    for (const m of map.values()) total += m.data.length;
+  for (const map of [ctx.store.media, ctx.store.attachments]) {
+    for (const [id, m] of map) {
+      if (total <= MAX_TOTAL_BYTES) return media;
+      if (id === media.id) continue;
+      total -= m.data.length;
+      map.delete(id);
+    }
   }
   return media;
 }

@@ -21,6 +21,7 @@ import { graphSegments, handleGraph, mergeParams } from './graph/graph-router.ts
 import { checkDownload } from './graph/media.ts';
 import { IdFactory } from './ids.ts';
 import { isObject } from './json.ts';
+import { registerAttachmentCdn } from './messenger/attachment-cdn.ts';
 import { registerPhoneRoutes } from './phone/phone-routes.ts';
 import { registerSignupRoutes } from './signup/embedded-signup.ts';
 import { Random } from './random.ts';
@@ -131,6 +132,7 @@ function buildApp(ctx: SimContext, control: SimulatorControl, logger: boolean): 
   registerControlRoutes(app, control);
   registerPhoneRoutes(app, ctx, control);
   registerSignupRoutes(app, ctx);
+  registerAttachmentCdn(app, ctx);
 
   // Media download (Meta's lookaside URL): needs the same Bearer token.
   app.get(

@@ -1,8 +1,10 @@
 import { rulesFor, type SimContext } from '../context.ts';
+import { placeholderPng, storeMedia } from '../media-store.ts';
 import type { MessageView, SimCustomer, SimMessage } from '../state/model.ts';
 import { messagingPayload } from '../webhooks/messenger-payloads.ts';
 import { pageTargets } from '../webhooks/targets.ts';
-import { CustomerInputError, type CustomerMessageInput } from '../whatsapp/customer-message.ts';
+import { CustomerInputError, DEFAULT_MIME, type CustomerMessageInput } from '../whatsapp/customer-message.ts';
+import { attachmentUrl } from './attachment-cdn.ts';
 import { scopedId, type MessagingAccount } from './page-accounts.ts';
 
 /** A simulated customer messages a Facebook Page or an Instagram account. */
@@ -60,14 +62,28 @@ export function customerSendsToPage(
     case 'audio':
     case 'document': {
       const type = input.type === 'document' ? 'file' : input.type;
-      const url = `${ctx.baseUrl}/_media/attachment-${mid}.png`;
-      event = {
-        sender,
-        recipient,
-        timestamp: now,
-        message: { mid, attachments: [{ type, payload: { url } }] },
+      const provided = input.media?.dataBase64;
+      const data = provided ? Buffer.from(provided, 'base64') : placeholderPng();
+      const mimeType = provided
+        ? (input.media?.mimeType ?? DEFAULT_MIME[input.type] ?? 'application/octet-stream')
+        : 'image/png';
+      const stored = storeMedia(ctx, account.id, data, mimeType, input.media?.filename ?? null, 'cdn');
+      const message: Record<string, unknown> = {
+        mid,
+        attachments: [{ type, payload: { url: attachmentUrl(ctx, stored) } }],
       };
-      view = { kind: 'media', media: { type: input.type, url: null } };
+      if (input.text) message.text = input.text;
+      event = { sender, recipient, timestamp: now, message };
+      view = {
+        kind: 'media',
+        caption: input.text,
+        media: {
+          type: input.type,
+          url: `media:${stored.id}`,
+          mimeType: stored.mimeType,
+          filename: stored.filename ?? undefined,
+        },
+      };
       break;
     }
     case 'reaction': {

@@ -30,7 +30,7 @@ export function registerPhoneRoutes(app: FastifyInstance, ctx: SimContext, _cont
   });
   // Media for the phone's own display (the customer sees business media without a token).
   app.get('/phone/media/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    const media = ctx.store.media.get(req.params.id);
+    const media = ctx.store.media.get(req.params.id) ?? ctx.store.attachments.get(req.params.id);
     if (!media) throw new GraphError(404, 100, 'Media not found');
     return reply.type(media.mimeType).send(media.data);
   });

@@ -44,7 +44,10 @@ export class SimStore {
   readonly customers = new Map<string, SimCustomer>();
   readonly tokens = new Map<string, SimToken>();
   readonly templates = new Map<string, SimTemplate>();
+  /** WhatsApp media (Graph objects: `GET /{media-id}`, download with the token). */
   readonly media = new Map<string, SimMedia>();
+  /** Messenger/Instagram customer attachments, served by the CDN stand-in (no token, no Graph id). */
+  readonly attachments = new Map<string, SimMedia>();
   readonly leads = new Map<string, SimLead>();
   readonly leadForms = new Map<string, SimLeadForm>();
   readonly googleForms = new Map<string, GoogleLeadForm>();

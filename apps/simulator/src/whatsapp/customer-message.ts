@@ -35,7 +35,8 @@ export interface CustomerMessageInput {
 
 export class CustomerInputError extends Error {}
 
-const DEFAULT_MIME: Record<string, string> = {
+/** MIME type of a customer's media when the control API gives none. */
+export const DEFAULT_MIME: Record<string, string> = {
   image: 'image/png',
   audio: 'audio/ogg',
   video: 'video/mp4',
