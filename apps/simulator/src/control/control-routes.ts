@@ -117,6 +117,35 @@ export function registerControlRoutes(app: FastifyInstance, control: SimulatorCo
   route('GET', '/customers/:id/threads/:accountId', (req) =>
     control.thread(params(req).id ?? '', params(req).accountId ?? ''),
   );
+  // Server-Sent Events: the thread now and after every change (the phone page; polling is its fallback).
+  app.get(`${CONTROL_PREFIX}/customers/:id/threads/:accountId/events`, (req, reply) => {
+    const { id = '', accountId = '' } = params(req);
+    const res = reply.raw;
+    try {
+      control.thread(id, accountId); // 404 for an unknown customer or account, before streaming
+    } catch (error) {
+      if (error instanceof ControlError)
+        return reply.code(error.status).send({ error: { message: error.message } });
+      throw error;
+    }
+    reply.hijack();
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    const unsubscribe = control.watchThread(id, accountId, (thread) => {
+      res.write(`id: ${thread.version}\ndata: ${JSON.stringify(thread)}\n\n`);
+    });
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000).unref();
+    res.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
+    return reply;
+  });
   route('POST', '/customers/:id/read', (req) => {
     const accountId = str(body(req).accountId);
     if (!accountId) throw new ControlError(400, 'accountId is required');

@@ -334,6 +334,38 @@ export class SimulatorControl {
     return this.threadJson(thread, account.channel, accountId, customer.id);
   }
 
+  /**
+   * Calls `listener` with the thread now and after every change (coalesced per event-loop turn),
+   * and once more when a typing indicator runs out. Returns the unsubscribe function.
+   */
+  watchThread(customerId: string, accountId: string, listener: (thread: ThreadJson) => void): () => void {
+    const customer = this.customer(customerId);
+    this.account(accountId);
+    let closed = false;
+    let pending = false;
+    let typingTimer: NodeJS.Timeout | null = null;
+    const push = (): void => {
+      pending = false;
+      if (typingTimer) clearTimeout(typingTimer);
+      typingTimer = null;
+      if (closed) return;
+      listener(this.thread(customer.id, accountId));
+      const typingLeft = (this.ctx.store.findThread(accountId, customer.id)?.typingUntil ?? 0) - Date.now();
+      if (typingLeft > 0) typingTimer = setTimeout(push, typingLeft + 5).unref();
+    };
+    const off = this.ctx.store.onThreadChange((thread) => {
+      if (pending || thread.accountId !== accountId || thread.customerId !== customer.id) return;
+      pending = true;
+      setImmediate(push);
+    });
+    push();
+    return () => {
+      closed = true;
+      off();
+      if (typingTimer) clearTimeout(typingTimer);
+    };
+  }
+
   /** Every thread of a customer (for the phone page's chat list). */
   threads(customerId: string): ThreadJson[] {
     const customer = this.customer(customerId);

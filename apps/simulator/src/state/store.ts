@@ -62,6 +62,7 @@ export class SimStore {
   private customerSeq = 0;
   /** Bumped on every thread change (phone page polling). */
   version = 0;
+  private readonly threadListeners = new Set<(thread: SimThread) => void>();
 
   object(id: string): GraphObject | undefined {
     const phone = this.phones.get(id);
@@ -204,5 +205,14 @@ export class SimStore {
   touch(thread: SimThread): void {
     this.version += 1;
     thread.version = this.version;
+    for (const listener of this.threadListeners) listener(thread);
+  }
+
+  /** Calls `listener` after every thread change (the phone page's event stream); returns the unsubscribe. */
+  onThreadChange(listener: (thread: SimThread) => void): () => void {
+    this.threadListeners.add(listener);
+    return () => {
+      this.threadListeners.delete(listener);
+    };
   }
 }

@@ -79,6 +79,8 @@
   function stopPolling() {
     if (state.timer) clearInterval(state.timer);
     state.timer = null;
+    if (state.events) state.events.close();
+    state.events = null;
   }
   function closeSheet() {
     sheet.classList.add('hidden');
@@ -356,37 +358,62 @@
     composer.appendChild(field);
     composer.appendChild(send);
     app.appendChild(composer);
+    watch();
+  }
+
+  function threadPath() {
+    return (
+      '/customers/' + encodeURIComponent(state.customerId) + '/threads/' + encodeURIComponent(state.accountId)
+    );
+  }
+
+  // Live updates: Server-Sent Events; if the stream is unavailable or breaks, poll every 0.8 s.
+  function watch() {
+    if (typeof EventSource !== 'function') return startPolling();
+    var es = new EventSource('/_sim' + threadPath() + '/events');
+    state.events = es;
+    es.onmessage = function (e) {
+      try {
+        applyThread(JSON.parse(e.data));
+      } catch (err) {
+        /* a malformed event: the next one or the poll fallback repairs the view */
+      }
+    };
+    es.onerror = function () {
+      es.close();
+      if (state.events !== es) return;
+      state.events = null;
+      startPolling();
+    };
+  }
+
+  function startPolling() {
     poll();
     state.timer = setInterval(poll, 800);
   }
 
   function poll() {
     if (!state.accountId || !state.customerId) return;
-    api(
-      'GET',
-      '/customers/' +
-        encodeURIComponent(state.customerId) +
-        '/threads/' +
-        encodeURIComponent(state.accountId),
-    )
-      .then(function (t) {
-        if (state.subEl) state.subEl.textContent = t.typing ? 'typing\u2026' : state.subText;
-        if (state.subEl) state.subEl.className = t.typing ? 'sub typing' : 'sub';
-        if (t.version === state.version) return;
-        state.version = t.version;
-        state.thread = t;
-        renderThread(t);
-        var unread = t.messages.some(function (m) {
-          return (
-            m.direction === 'out' && m.status !== 'read' && m.status !== 'failed' && m.status !== 'accepted'
-          );
-        });
-        if (unread && document.visibilityState === 'visible')
-          api('POST', '/customers/' + encodeURIComponent(state.customerId) + '/read', {
-            accountId: state.accountId,
-          }).catch(function () {});
-      })
+    api('GET', threadPath())
+      .then(applyThread)
       .catch(function () {});
+  }
+
+  function applyThread(t) {
+    if (t.customerId !== state.customerId || t.accountId !== state.accountId) return;
+    if (state.subEl) state.subEl.textContent = t.typing ? 'typing\u2026' : state.subText;
+    if (state.subEl) state.subEl.className = t.typing ? 'sub typing' : 'sub';
+    if (t.version === state.version) return;
+    state.version = t.version;
+    state.thread = t;
+    renderThread(t);
+    var unread = t.messages.some(function (m) {
+      return m.direction === 'out' && m.status !== 'read' && m.status !== 'failed' && m.status !== 'accepted';
+    });
+    if (unread && document.visibilityState === 'visible')
+      api('POST', '/customers/' + encodeURIComponent(state.customerId) + '/read', {
+        accountId: state.accountId,
+      }).catch(function () {});
   }
 
   function renderThread(t) {
