@@ -115,21 +115,7 @@ export function customerSendsToPage(
     };
     thread.referralAt = now;
   }
-  const stored: SimMessage = {
-    id: mid,
-    direction: 'in',
-    type: input.type,
-    timestamp: now,
-    status: 'received',
-    errors: null,
-    view,
-    bizOpaque: null,
-    category: 'service',
-    pricingType: 'free_customer_service',
-  };
-  if (input.type !== 'reaction') thread.lastInboundAt = now;
-  thread.typingUntil = 0;
-  ctx.store.addMessage(thread, stored);
+  const stored = ctx.store.addInbound(thread, { id: mid, type: input.type, view, at: now });
   const field =
     'postback' in event
       ? 'messaging_postbacks'

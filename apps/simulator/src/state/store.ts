@@ -188,6 +188,32 @@ export class SimStore {
     return this.threads.get(`${accountId}|${customerId}`);
   }
 
+  /**
+   * A message the customer sent. Anything but a reaction opens (or renews) the 24-hour customer
+   * service window, and a customer's message ends the business's typing indicator.
+   */
+  addInbound(
+    thread: SimThread,
+    input: { id: string; type: string; view: SimMessage['view']; at: number },
+  ): SimMessage {
+    const message: SimMessage = {
+      id: input.id,
+      direction: 'in',
+      type: input.type,
+      timestamp: input.at,
+      status: 'received',
+      errors: null,
+      view: input.view,
+      bizOpaque: null,
+      category: 'service',
+      pricingType: 'free_customer_service',
+    };
+    if (input.type !== 'reaction') thread.lastInboundAt = input.at;
+    thread.typingUntil = 0;
+    this.addMessage(thread, message);
+    return message;
+  }
+
   addMessage(thread: SimThread, message: SimMessage): void {
     thread.messages.push(message);
     this.messageIndex.set(message.id, { thread, message });

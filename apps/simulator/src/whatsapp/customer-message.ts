@@ -208,21 +208,7 @@ export function customerSendsWhatsApp(
     thread.referralAt = now;
   }
 
-  const stored: SimMessage = {
-    id,
-    direction: 'in',
-    type: String(message.type),
-    timestamp: now,
-    status: 'received',
-    errors: null,
-    view,
-    bizOpaque: null,
-    category: 'service',
-    pricingType: 'free_customer_service',
-  };
-  if (input.type !== 'reaction') thread.lastInboundAt = now;
-  thread.typingUntil = 0;
-  ctx.store.addMessage(thread, stored);
+  const stored = ctx.store.addInbound(thread, { id: id, type: String(message.type), view, at: now });
   const rules = rulesFor(ctx, phone.id);
   if (rules.throughput) ctx.throughput.consume(phone.id, phone.throughputMps);
   const payload = waInboundPayload(waba, phone, { name: customer.name, waId: customer.waId }, message);
