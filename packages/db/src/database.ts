@@ -16,6 +16,8 @@ export interface TxScope {
   workspaceId?: string | null;
   userId?: string | null;
   operator?: boolean;
+  /** The platform's own pipeline (webhook ingestion, job claiming): sees raw events, not tenant data. */
+  system?: boolean;
 }
 
 export type DatabaseTarget =
@@ -42,7 +44,8 @@ export async function setScope(tx: Tx, scope: TxScope): Promise<void> {
   await tx.execute(sql`select set_config('role', 'parley_app', true),
     set_config('app.workspace_id', ${scope.workspaceId ?? ''}, true),
     set_config('app.user_id', ${scope.userId ?? ''}, true),
-    set_config('app.operator', ${scope.operator ? 'on' : ''}, true)`);
+    set_config('app.operator', ${scope.operator ? 'on' : ''}, true),
+    set_config('app.system', ${scope.system ? 'on' : ''}, true)`);
 }
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {

@@ -1,3 +1,4 @@
 export * from './identity.ts';
 export * from './workspaces.ts';
 export * from './privacy.ts';
+export * from './conversations.ts';
