@@ -34,7 +34,25 @@ export interface Database {
   migrate(): Promise<void>;
   /** PGlite only: a tarball of the data folder (used to seed test databases quickly). */
   dump(): Promise<Blob>;
+  /**
+   * LISTEN on `channel` (lowercase identifier) and call onPayload for each NOTIFY, delivered when
+   * the notifying transaction commits. PostgreSQL: a dedicated connection outside the pool,
+   * re-established with backoff when it drops; notifications sent meanwhile are lost, so
+   * `onReconnect` tells the caller to re-read what it follows. Resolves to a stop function.
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    hooks?: ListenHooks,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface ListenHooks {
+  /** The listening connection was lost and is back: notifications may have been missed. */
+  onReconnect?: () => void;
+  /** The listening connection failed (it is being re-established). */
+  onError?: (err: unknown) => void;
 }
 
 const MIGRATION_LOCK_KEY = 7_263_915_001;
@@ -78,6 +96,11 @@ async function openPglite(target: Extract<DatabaseTarget, { engine: 'pglite' }>)
         const file = await client.dumpDataDir('none');
         return file;
       },
+      async listen(channel, onPayload) {
+        // One in-process connection: nothing to lose, so no reconnect.
+        const unlisten = await client.listen(listenChannel(channel), onPayload);
+        return async () => (client.closed ? undefined : unlisten());
+      },
       async close() {
         await client.close();
         lock?.release();
@@ -100,6 +123,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { engine: 'postgres'
     // An idle client lost its connection; the pool replaces it. Queries in flight still reject.
   });
   const db = drizzle(pool, { schema }) as unknown as Db;
+  const listeners = new Set<() => Promise<void>>();
   return {
     engine: 'postgres',
     run: (scope, fn) => db.transaction(async (tx) => (await setScope(tx, scope), fn(tx))),
@@ -120,7 +144,14 @@ async function openPostgres(target: Extract<DatabaseTarget, { engine: 'postgres'
     dump() {
       return Promise.reject(new Error('dump() is only available on the embedded engine'));
     },
+    async listen(channel, onPayload, hooks = {}) {
+      const stop = await listenPostgres(pg.default, target.url, listenChannel(channel), onPayload, hooks);
+      const stopOnce = async () => (listeners.delete(stopOnce), stop());
+      listeners.add(stopOnce);
+      return stopOnce;
+    },
     async close() {
+      await Promise.all([...listeners].map((stop) => stop()));
       await pool.end();
     },
   };
@@ -133,4 +164,101 @@ async function openPostgres(target: Extract<DatabaseTarget, { engine: 'postgres'
 export async function queryRows<T>(tx: Tx, query: SQL): Promise<T[]> {
   const result = (await tx.execute(query)) as unknown as { rows: T[] };
   return result.rows;
+}
+
+function listenChannel(channel: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid LISTEN channel: ${channel}`);
+  return channel;
+}
+
+/**
+ * LISTEN on a connection of its own (a pooled one would be handed to other queries). When it
+ * drops (error, end, or a ping that fails) it is reopened with exponential backoff up to 5 s,
+ * and `onReconnect` runs once LISTEN is back in place.
+ */
+async function listenPostgres(
+  pg: typeof import('pg').default,
+  url: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+  hooks: ListenHooks,
+): Promise<() => Promise<void>> {
+  type Client = InstanceType<typeof pg.Client>;
+  let current: Client | null = null;
+  let stopped = false;
+  let attempt = 0;
+  let retry: NodeJS.Timeout | null = null;
+
+  const open = async (): Promise<void> => {
+    const client = new pg.Client({
+      connectionString: url,
+      application_name: 'parley-listen',
+      keepAlive: true,
+    });
+    current = client;
+    client.on('notification', (m) => {
+      if (m.channel === channel && m.payload !== undefined) onPayload(m.payload);
+    });
+    client.on('error', (err) => lost(client, err));
+    client.on('end', () => lost(client, null));
+    await client.connect();
+    await client.query(`LISTEN ${channel}`);
+  };
+  const lost = (client: Client, err: unknown) => {
+    if (client !== current || stopped) return;
+    current = null;
+    if (err) hooks.onError?.(err);
+    client.end().catch(() => undefined);
+    reconnectLater();
+  };
+  const reconnectLater = () => {
+    if (retry || stopped) return;
+    const delay = Math.min(5000, 100 * 2 ** attempt++) * (0.5 + Math.random() / 2);
+    retry = setTimeout(() => {
+      retry = null;
+      if (stopped) return;
+      open().then(
+        () => {
+          attempt = 0;
+          if (stopped) void (current as Client | null)?.end().catch(() => undefined);
+          else hooks.onReconnect?.();
+        },
+        (err: unknown) => {
+          if (current) lost(current, err);
+          else reconnectLater();
+        },
+      );
+    }, delay);
+  };
+  // A half-open TCP connection raises no error: a periodic query finds it.
+  const ping = setInterval(() => {
+    const client = current;
+    if (!client || retry) return;
+    const timeout = setTimeout(() => lost(client, new Error('LISTEN connection ping timed out')), 10_000);
+    timeout.unref();
+    client.query('select 1').then(
+      () => clearTimeout(timeout),
+      (err: unknown) => (clearTimeout(timeout), lost(client, err)),
+    );
+  }, 30_000);
+  ping.unref();
+
+  try {
+    await open();
+  } catch (err) {
+    stopped = true;
+    clearInterval(ping);
+    if (retry) clearTimeout(retry);
+    await (current as Client | null)?.end().catch(() => undefined);
+    throw err;
+  }
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(ping);
+    if (retry) clearTimeout(retry);
+    const client = current;
+    current = null;
+    await client?.end().catch(() => undefined);
+  };
 }

@@ -1,3 +1,4 @@
+import { createHmac, hkdfSync } from 'node:crypto';
 import { DomainError } from '../shared/domain-error.ts';
 import { newId } from '../shared/ids.ts';
 import {
@@ -26,6 +27,15 @@ export interface DataKeyStore {
   insertKey(key: StoredDataKey): Promise<void>;
   replaceWrapped(keyId: string, wrapped: Buffer): Promise<void>;
   retireKey(keyId: string, at: Date): Promise<void>;
+}
+
+/** Field encryption bound to one workspace (see Keyring.fieldCipher). */
+export interface FieldCipher {
+  encrypt(plaintext: string | Buffer, context: string): Promise<Buffer>;
+  decrypt(ciphertext: Buffer, context: string): Promise<Buffer>;
+  decryptString(ciphertext: Buffer, context: string): Promise<string>;
+  /** A keyed hash of `value` for equality lookups over encrypted data (never reversible). */
+  blindIndex(value: string, context: string): Promise<string>;
 }
 
 const MAX_CACHED_KEYS = 10_000;
@@ -118,6 +128,58 @@ export class Keyring {
 
   async ensureDataKey(store: DataKeyStore, workspaceId: string | null): Promise<void> {
     await this.activeDataKey(store, workspaceId);
+  }
+
+  /**
+   * A per-transaction view of one workspace's keys for field encryption: the active key and the
+   * blind-index key are looked up once, not per field.
+   */
+  fieldCipher(store: DataKeyStore, workspaceId: string | null): FieldCipher {
+    let active: Promise<DataKey> | null = null;
+    let indexKey: Promise<Buffer> | null = null;
+    const aad = (context: string) => fieldAad(workspaceId, context);
+    return {
+      encrypt: async (plaintext, context) => {
+        active ??= this.activeDataKey(store, workspaceId);
+        return encryptWithDataKey(await active, plaintext, aad(context));
+      },
+      decrypt: async (ciphertext, context) => {
+        const dataKey = await this.dataKeyById(store, workspaceId, ciphertextDataKeyId(ciphertext));
+        return decryptWithDataKey(dataKey, ciphertext, aad(context));
+      },
+      decryptString: async (ciphertext, context) => {
+        const dataKey = await this.dataKeyById(store, workspaceId, ciphertextDataKeyId(ciphertext));
+        return decryptWithDataKey(dataKey, ciphertext, aad(context)).toString('utf8');
+      },
+      blindIndex: async (value, context) => {
+        indexKey ??= this.blindIndexKey(store, workspaceId);
+        return createHmac('sha256', await indexKey)
+          .update(`${context}\u0000${value}`)
+          .digest('base64url')
+          .slice(0, 22);
+      },
+    };
+  }
+
+  /**
+   * The key of a workspace's blind indexes (keyed hashes that let us look up encrypted values by
+   * equality): derived from its oldest data key, which rotation retires but never deletes, so
+   * indexes stay valid across rotations and die with the workspace's keys (crypto-shredding).
+   */
+  private async blindIndexKey(store: DataKeyStore, workspaceId: string | null): Promise<Buffer> {
+    let keys = await store.listKeys(workspaceId);
+    if (keys.length === 0) {
+      await this.activeDataKey(store, workspaceId);
+      keys = await store.listKeys(workspaceId);
+    }
+    const oldest = [...keys].sort(
+      (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id),
+    )[0];
+    if (!oldest) throw new DomainError('data_key_not_found', 'The workspace has no data key.');
+    const dataKey = this.unwrapStored(oldest, workspaceId);
+    return Buffer.from(
+      hkdfSync('sha256', dataKey.key, Buffer.from(scope(workspaceId)), 'parley/blind-index/v1', 32),
+    );
   }
 
   /** Creates a new active data key and retires the previous ones; old ciphertext still decrypts. */

@@ -1,0 +1,134 @@
+import type { FailureClass } from './canonical.ts';
+import { advanceStatus } from './message-status.ts';
+import { failureToError, type ChannelCredentials, type ChannelRecord, type MessageRecord } from './model.ts';
+import type {
+  ChannelStore,
+  ContactStore,
+  ConversationStore,
+  MessageStore,
+  RealtimeLog,
+  SendResult,
+} from './ports.ts';
+
+export type DeliveryDeps = {
+  channels: ChannelStore;
+  contacts: ContactStore;
+  conversations: ConversationStore;
+  messages: MessageStore;
+  realtime: RealtimeLog;
+  now: Date;
+};
+
+export interface PreparedSend {
+  message: MessageRecord;
+  channel: ChannelRecord;
+  credentials: ChannelCredentials;
+  toExternalId: string;
+  replyToProviderMessageId?: string;
+}
+
+/** The longest a failing send keeps being retried, and how often. */
+export const MAX_SEND_ATTEMPTS = 10;
+const MAX_BACKOFF_MS = 10 * 60_000;
+
+/**
+ * Step 1 of a send job (in its own transaction): everything the provider call needs, or null when
+ * there is nothing to send any more (already sent, or the message failed terminally here).
+ */
+export async function prepareSend(deps: DeliveryDeps, messageId: string): Promise<PreparedSend | null> {
+  const message = await deps.messages.get(messageId);
+  if (!message || message.status !== 'queued' || message.providerMessageId) return null;
+  const channel = await deps.channels.get(message.channelId);
+  if (!channel || channel.status !== 'active') {
+    await fail(deps, message, {
+      code: 0,
+      class: channel?.status === 'auth_revoked' ? 'auth_revoked' : 'invalid_request',
+      title: 'The channel is not connected',
+    });
+    return null;
+  }
+  const conversation = await deps.conversations.get(message.conversationId);
+  const identities = conversation ? await deps.contacts.identities(conversation.contactId) : [];
+  const identity = identities.find((i) => i.channelId === channel.id);
+  if (!identity) {
+    await fail(deps, message, {
+      code: 0,
+      class: 'invalid_recipient',
+      title: 'The contact has no address on this channel',
+    });
+    return null;
+  }
+  const replyTo = message.replyToId ? await deps.messages.get(message.replyToId) : null;
+  return {
+    message,
+    channel,
+    credentials: await deps.channels.credentials(channel.id),
+    toExternalId: identity.externalId,
+    ...(replyTo?.providerMessageId ? { replyToProviderMessageId: replyTo.providerMessageId } : {}),
+  };
+}
+
+async function fail(
+  deps: DeliveryDeps,
+  message: MessageRecord,
+  error: { code: number; class: FailureClass; title: string },
+): Promise<void> {
+  await deps.messages.setStatus(message.id, 'failed', deps.now, error);
+  await deps.realtime.append({
+    type: 'message.updated',
+    conversationId: message.conversationId,
+    messageId: message.id,
+    data: { status: 'failed', error },
+  });
+}
+
+/** When to try again after a failure of this class on attempt `attempt` (1-based); null = never. */
+export function retryDelayMs(cls: FailureClass, attempt: number, retryAfterMs?: number): number | null {
+  if (attempt >= MAX_SEND_ATTEMPTS) return null;
+  if (cls === 'rate_limited') return retryAfterMs ?? Math.min(60_000, 1000 * 2 ** (attempt - 1));
+  if (cls === 'retryable') return Math.min(MAX_BACKOFF_MS, 2000 * 2 ** (attempt - 1));
+  return null;
+}
+
+/**
+ * Step 2 (in a new transaction, after the provider call): records the outcome. Returns when to
+ * retry, or null when the job is finished (sent, or failed for good).
+ */
+export async function recordSendOutcome(
+  deps: DeliveryDeps,
+  prepared: PreparedSend,
+  result: SendResult,
+  attempt: number,
+): Promise<{ retryInMs: number } | null> {
+  const message = (await deps.messages.get(prepared.message.id)) ?? prepared.message;
+  if (result.ok) {
+    await deps.messages.setProviderId(message.id, result.providerMessageId);
+    // A status webhook (matched by our id in biz_opaque_callback_data) may already be ahead.
+    if (advanceStatus(message.status, 'sent')) {
+      await deps.messages.setStatus(message.id, 'sent', deps.now, null);
+      await deps.realtime.append({
+        type: 'message.updated',
+        conversationId: message.conversationId,
+        messageId: message.id,
+        data: { status: 'sent' },
+      });
+    }
+    return null;
+  }
+  const { failure } = result;
+  const delay = retryDelayMs(failure.class, attempt, failure.retryAfterMs);
+  if (delay !== null) return { retryInMs: delay };
+  await fail(deps, message, failureToError(failure));
+  if (failure.class === 'auth_revoked') {
+    await deps.channels.update(prepared.channel.id, {
+      status: 'auth_revoked',
+      tokenValid: false,
+      lastError: { ...failureToError(failure), at: deps.now.toISOString() },
+    });
+    await deps.realtime.append({
+      type: 'channel.updated',
+      data: { channelId: prepared.channel.id, status: 'auth_revoked' },
+    });
+  }
+  return null;
+}

@@ -1,0 +1,296 @@
+import { isUuid, newId } from '../shared/ids.ts';
+import { MEDIA_TYPES, type CanonicalEvent, type MediaType } from './canonical.ts';
+import { advanceStatus, statusesBelow } from './message-status.ts';
+import { previewOf, searchableText } from './message-text.ts';
+import type { ChannelRecord, ContactIdentity, ConversationRecord, MessageRecord } from './model.ts';
+import type {
+  ChannelStore,
+  ContactStore,
+  ConversationStore,
+  JobQueue,
+  MediaRecordStore,
+  MessageStore,
+  RealtimeLog,
+} from './ports.ts';
+
+export type IngestDeps = {
+  channels: ChannelStore;
+  contacts: ContactStore;
+  conversations: ConversationStore;
+  messages: MessageStore;
+  media: MediaRecordStore;
+  jobs: JobQueue;
+  realtime: RealtimeLog;
+  /** Picks an assignee for a new conversation (round-robin), when auto-assignment is on. */
+  autoAssign?: (conversation: ConversationRecord) => Promise<void>;
+  now: Date;
+};
+
+export interface IngestResult {
+  applied: number;
+  duplicates: number;
+  /** Status reports for messages not (yet) known: the caller retries them later. */
+  unmatched: string[];
+}
+
+type MessageEvent = Extract<CanonicalEvent, { type: 'message' }>;
+type StatusEvent = Extract<CanonicalEvent, { type: 'status' }>;
+type WatermarkEvent = Extract<CanonicalEvent, { type: 'watermark' }>;
+type AccountEvent = Extract<CanonicalEvent, { type: 'account' }>;
+
+const isMedia = (t: string): t is MediaType => (MEDIA_TYPES as readonly string[]).includes(t);
+
+/**
+ * Applies one channel's canonical events, idempotently: a message already stored (same wamid /
+ * mid) is skipped, statuses only move forward, and events apply in provider-timestamp order
+ * whatever order the webhooks came in.
+ */
+export async function ingestChannelEvents(
+  deps: IngestDeps,
+  channel: ChannelRecord,
+  events: CanonicalEvent[],
+): Promise<IngestResult> {
+  const result: IngestResult = { applied: 0, duplicates: 0, unmatched: [] };
+  const ordered = [...events].sort((a, b) => eventTime(a) - eventTime(b));
+  for (const event of ordered) {
+    switch (event.type) {
+      case 'message':
+        if (await ingestMessage(deps, channel, event)) result.applied += 1;
+        else result.duplicates += 1;
+        break;
+      case 'status': {
+        const outcome = await applyStatus(deps, channel, event);
+        if (outcome === 'unmatched') result.unmatched.push(event.providerMessageId);
+        else result.applied += 1;
+        break;
+      }
+      case 'watermark':
+        await applyWatermark(deps, channel, event);
+        result.applied += 1;
+        break;
+      case 'account':
+        await applyAccountEvent(deps, channel, event);
+        result.applied += 1;
+        break;
+    }
+  }
+  await deps.channels.update(channel.id, { lastWebhookAt: deps.now });
+  return result;
+}
+
+function eventTime(e: CanonicalEvent): number {
+  return e.type === 'watermark' ? e.watermark.getTime() : e.timestamp.getTime();
+}
+
+async function resolveContact(
+  deps: IngestDeps,
+  channel: ChannelRecord,
+  from: MessageEvent['from'],
+): Promise<ContactIdentity> {
+  const known = await deps.contacts.findIdentity(channel.id, from.externalId);
+  if (known) return known;
+  const contactId = newId();
+  await deps.contacts.insertContact({
+    id: contactId,
+    workspaceId: channel.workspaceId,
+    name: from.profileName ?? null,
+    phone: from.phone ?? null,
+    createdAt: deps.now,
+  });
+  const identity: ContactIdentity = {
+    id: newId(),
+    contactId,
+    channelId: channel.id,
+    externalId: from.externalId,
+    profileName: from.profileName ?? null,
+  };
+  await deps.contacts.insertIdentity(identity);
+  return identity;
+}
+
+async function conversationFor(
+  deps: IngestDeps,
+  channel: ChannelRecord,
+  contactId: string,
+  at: Date,
+): Promise<{ conversation: ConversationRecord; created: boolean }> {
+  const existing = await deps.conversations.findByContact(channel.id, contactId);
+  if (existing) return { conversation: existing, created: false };
+  const conversation = {
+    id: newId(),
+    workspaceId: channel.workspaceId,
+    contactId,
+    channelId: channel.id,
+    status: 'open' as const,
+    assigneeId: null,
+    teamId: null,
+    snoozedUntil: null,
+    lastMessageAt: at,
+    lastInboundAt: null,
+    unreadCount: 0,
+    lastPreview: null,
+  };
+  await deps.conversations.insert(conversation);
+  return {
+    conversation: { ...conversation, labelIds: [], createdAt: deps.now, updatedAt: deps.now },
+    created: true,
+  };
+}
+
+async function ingestMessage(
+  deps: IngestDeps,
+  channel: ChannelRecord,
+  event: MessageEvent,
+): Promise<boolean> {
+  const identity = await resolveContact(deps, channel, event.from);
+  const { conversation, created } = await conversationFor(deps, channel, identity.contactId, event.timestamp);
+  const replyTo = event.replyToProviderMessageId
+    ? await deps.messages.findByProviderId(channel.id, event.replyToProviderMessageId)
+    : null;
+  const id = newId();
+  const inbound = !event.echo;
+  const inserted = await deps.messages.insert({
+    id,
+    workspaceId: channel.workspaceId,
+    conversationId: conversation.id,
+    channelId: channel.id,
+    direction: inbound ? 'inbound' : 'outbound',
+    kind: 'message',
+    content: event.content,
+    referral: event.referral ?? null,
+    providerMessageId: event.providerMessageId,
+    replyToId: replyTo?.id ?? null,
+    status: inbound ? 'received' : 'sent',
+    error: null,
+    providerTimestamp: event.timestamp,
+    statusAt: null,
+    authorType: inbound ? 'customer' : 'echo',
+    authorId: null,
+    humanAgent: false,
+    idempotencyKey: null,
+    requestHash: null,
+    searchText: searchableText(event.content),
+  });
+  if (!inserted) return false;
+  if (isMedia(event.content.type) && 'media' in event.content) {
+    const mediaId = newId();
+    await deps.media.insert({ id: mediaId, messageId: id, mimeType: event.content.media.mimeType ?? null });
+    await deps.jobs.enqueue('media.fetch', mediaId);
+  }
+  const updated = await deps.conversations.recordMessage(conversation.id, {
+    at: event.timestamp,
+    inbound,
+    preview: previewOf(event.content),
+  });
+  if (created) {
+    await deps.realtime.append({ type: 'conversation.created', conversationId: conversation.id });
+    if (inbound && deps.autoAssign) await deps.autoAssign(updated);
+  }
+  await deps.realtime.append({
+    type: 'message.created',
+    conversationId: conversation.id,
+    messageId: id,
+    data: { direction: inbound ? 'inbound' : 'outbound' },
+  });
+  await deps.realtime.append({
+    type: 'conversation.updated',
+    conversationId: conversation.id,
+    data: { status: updated.status, unreadCount: updated.unreadCount },
+  });
+  return true;
+}
+
+async function findStatusTarget(
+  deps: IngestDeps,
+  channel: ChannelRecord,
+  event: StatusEvent,
+): Promise<MessageRecord | null> {
+  const byProvider = await deps.messages.findByProviderId(channel.id, event.providerMessageId);
+  if (byProvider) return byProvider;
+  // Our own message id travels in biz_opaque_callback_data: a status may arrive before the send
+  // worker has stored the provider's id (or after it crashed before storing it).
+  if (!event.callbackData || !isUuid(event.callbackData)) return null;
+  const ours = await deps.messages.get(event.callbackData.toLowerCase());
+  if (!ours || ours.channelId !== channel.id || ours.direction !== 'outbound') return null;
+  if (ours.providerMessageId && ours.providerMessageId !== event.providerMessageId) return null;
+  if (!ours.providerMessageId) await deps.messages.setProviderId(ours.id, event.providerMessageId);
+  return { ...ours, providerMessageId: event.providerMessageId };
+}
+
+async function applyStatus(
+  deps: IngestDeps,
+  channel: ChannelRecord,
+  event: StatusEvent,
+): Promise<'applied' | 'unchanged' | 'unmatched'> {
+  const message = await findStatusTarget(deps, channel, event);
+  if (!message) return 'unmatched';
+  const next = advanceStatus(message.status, event.status);
+  if (!next) return 'unchanged';
+  const error =
+    next === 'failed' && event.error
+      ? { code: event.error.code, class: event.error.class ?? 'unknown', title: event.error.title }
+      : null;
+  await deps.messages.setStatus(message.id, next, event.timestamp, error);
+  if (error?.class === 'auth_revoked') {
+    await deps.channels.update(channel.id, {
+      status: 'auth_revoked',
+      tokenValid: false,
+      lastError: { ...error, at: event.timestamp.toISOString() },
+    });
+  }
+  await deps.realtime.append({
+    type: 'message.updated',
+    conversationId: message.conversationId,
+    messageId: message.id,
+    data: { status: next, ...(error ? { error } : {}) },
+  });
+  return 'applied';
+}
+
+async function applyWatermark(
+  deps: IngestDeps,
+  channel: ChannelRecord,
+  event: WatermarkEvent,
+): Promise<void> {
+  const identity = await deps.contacts.findIdentity(channel.id, event.recipientExternalId);
+  if (!identity) return;
+  const conversation = await deps.conversations.findByContact(channel.id, identity.contactId);
+  if (!conversation) return;
+  const targets = await deps.messages.outboundBefore(
+    conversation.id,
+    event.watermark,
+    statusesBelow(event.status),
+  );
+  for (const m of targets) {
+    await deps.messages.setStatus(m.id, event.status, event.watermark, null);
+    await deps.realtime.append({
+      type: 'message.updated',
+      conversationId: conversation.id,
+      messageId: m.id,
+      data: { status: event.status },
+    });
+  }
+}
+
+async function applyAccountEvent(
+  deps: IngestDeps,
+  channel: ChannelRecord,
+  event: AccountEvent,
+): Promise<void> {
+  const data = event.data;
+  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+  if (event.field === 'phone_number_quality_update') {
+    const tier = str(data.max_daily_conversations_per_business) ?? str(data.current_limit);
+    const quality = str(data.quality_rating) ?? (str(data.event) === 'DOWNGRADE' ? 'YELLOW' : undefined);
+    await deps.channels.update(channel.id, {
+      ...(tier ? { messagingTier: tier } : {}),
+      ...(quality ? { qualityRating: quality } : {}),
+    });
+  } else if (event.field === 'business_capability_update') {
+    const tier = str(data.max_daily_conversations_per_business);
+    if (tier) await deps.channels.update(channel.id, { messagingTier: tier });
+  } else {
+    return;
+  }
+  await deps.realtime.append({ type: 'channel.updated', data: { channelId: channel.id } });
+}

@@ -1,0 +1,85 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { ContactStore, FieldCipher } from '@parley/core';
+import type { Tx } from '../database.ts';
+import { contactIdentities, contacts } from '../schema/index.ts';
+
+const NAME = 'contacts.name';
+const PHONE = 'contacts.phone';
+const EXTERNAL_ID = 'contact_identities.external_id';
+const PROFILE_NAME = 'contact_identities.profile_name';
+
+/** Contacts with their personal fields encrypted and looked up through blind indexes. */
+export function contactRepository(tx: Tx, cipher: FieldCipher): ContactStore {
+  const maybeEncrypt = (v: string | null, ctx: string) => (v === null ? null : cipher.encrypt(v, ctx));
+  const maybeDecrypt = (v: Buffer | null, ctx: string) => (v === null ? null : cipher.decryptString(v, ctx));
+  return {
+    async findIdentity(channelId, externalId) {
+      const index = await cipher.blindIndex(externalId, EXTERNAL_ID);
+      const [row] = await tx
+        .select()
+        .from(contactIdentities)
+        .where(and(eq(contactIdentities.channelId, channelId), eq(contactIdentities.externalIndex, index)));
+      if (!row) return null;
+      return {
+        id: row.id,
+        contactId: row.contactId,
+        channelId: row.channelId,
+        externalId,
+        profileName: await maybeDecrypt(row.profileName, PROFILE_NAME),
+      };
+    },
+    async insertContact(c) {
+      await tx.insert(contacts).values({
+        id: c.id,
+        workspaceId: c.workspaceId,
+        name: await maybeEncrypt(c.name, NAME),
+        phone: await maybeEncrypt(c.phone, PHONE),
+        phoneIndex: c.phone === null ? null : await cipher.blindIndex(c.phone, PHONE),
+        createdAt: c.createdAt,
+      });
+    },
+    async insertIdentity(i) {
+      const [contact] = await tx
+        .select({ ws: contacts.workspaceId })
+        .from(contacts)
+        .where(eq(contacts.id, i.contactId));
+      if (!contact) throw new Error('insertIdentity: unknown contact');
+      await tx.insert(contactIdentities).values({
+        id: i.id,
+        workspaceId: contact.ws,
+        contactId: i.contactId,
+        channelId: i.channelId,
+        externalIndex: await cipher.blindIndex(i.externalId, EXTERNAL_ID),
+        externalId: await cipher.encrypt(i.externalId, EXTERNAL_ID),
+        profileName: await maybeEncrypt(i.profileName, PROFILE_NAME),
+      });
+    },
+    async get(id) {
+      const [row] = await tx.select().from(contacts).where(eq(contacts.id, id));
+      if (!row) return null;
+      return {
+        id: row.id,
+        workspaceId: row.workspaceId,
+        name: await maybeDecrypt(row.name, NAME),
+        phone: await maybeDecrypt(row.phone, PHONE),
+        createdAt: row.createdAt,
+      };
+    },
+    async identities(contactId) {
+      const rows = await tx
+        .select()
+        .from(contactIdentities)
+        .where(eq(contactIdentities.contactId, contactId))
+        .orderBy(asc(contactIdentities.createdAt));
+      return Promise.all(
+        rows.map(async (r) => ({
+          id: r.id,
+          contactId: r.contactId,
+          channelId: r.channelId,
+          externalId: await cipher.decryptString(r.externalId, EXTERNAL_ID),
+          profileName: await maybeDecrypt(r.profileName, PROFILE_NAME),
+        })),
+      );
+    },
+  };
+}

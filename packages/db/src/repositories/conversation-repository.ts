@@ -1,0 +1,166 @@
+import { and, desc, eq, exists, gt, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import {
+  cursorUuid,
+  decodeCursor,
+  DomainError,
+  encodeCursor,
+  type ConversationRecord,
+  type ConversationStore,
+  type FieldCipher,
+} from '@parley/core';
+import type { Tx } from '../database.ts';
+import { conversationLabels, conversations, messages } from '../schema/index.ts';
+
+const PREVIEW = 'conversations.last_preview';
+
+const columns = {
+  id: conversations.id,
+  workspaceId: conversations.workspaceId,
+  contactId: conversations.contactId,
+  channelId: conversations.channelId,
+  status: conversations.status,
+  assigneeId: conversations.assigneeId,
+  teamId: conversations.teamId,
+  snoozedUntil: conversations.snoozedUntil,
+  lastMessageAt: conversations.lastMessageAt,
+  lastInboundAt: conversations.lastInboundAt,
+  unreadCount: conversations.unreadCount,
+  lastPreview: conversations.lastPreview,
+  createdAt: conversations.createdAt,
+  updatedAt: conversations.updatedAt,
+  labelIds: sql<string[]>`coalesce((select array_agg(cl.label_id::text order by cl.created_at)
+    from conversation_labels cl where cl.conversation_id = ${conversations.id}), '{}')`,
+};
+
+const selectConversations = (tx: Tx) => tx.select(columns).from(conversations);
+type Row = Awaited<ReturnType<typeof selectConversations>>[number];
+
+function cursorTime(values: Record<string, string | number>): Date {
+  const t = values.t;
+  const d = typeof t === 'string' ? new Date(t) : null;
+  if (!d || Number.isNaN(d.getTime()))
+    throw new DomainError('invalid_cursor', 'The pagination cursor is not valid.');
+  return d;
+}
+
+/** Conversations, newest activity first; the list preview is encrypted like the messages. */
+export function conversationRepository(tx: Tx, cipher: FieldCipher): ConversationStore {
+  const toRecord = async (r: Row): Promise<ConversationRecord> => ({
+    ...r,
+    status: r.status as ConversationRecord['status'],
+    lastPreview: r.lastPreview ? await cipher.decryptString(r.lastPreview, PREVIEW) : null,
+  });
+  const one = async (where: SQL) => {
+    const [row] = await selectConversations(tx).where(where);
+    return row ? toRecord(row) : null;
+  };
+  return {
+    findByContact: (channelId, contactId) =>
+      one(and(eq(conversations.channelId, channelId), eq(conversations.contactId, contactId)) as SQL),
+    async insert(c) {
+      await tx.insert(conversations).values({
+        ...c,
+        lastPreview: c.lastPreview === null ? null : await cipher.encrypt(c.lastPreview, PREVIEW),
+      });
+    },
+    get: (id) => one(eq(conversations.id, id)),
+    async update(id, patch) {
+      await tx
+        .update(conversations)
+        .set({ ...patch, updatedAt: new Date() })
+        .where(eq(conversations.id, id));
+    },
+    async recordMessage(id, m) {
+      const preview = m.preview === null ? null : await cipher.encrypt(m.preview, PREVIEW);
+      const at = m.at.toISOString();
+      await tx.execute(sql`update conversations set
+          last_preview = case when ${preview}::bytea is not null and ${at}::timestamptz >= last_message_at
+                              then ${preview}::bytea else last_preview end,
+          last_message_at = greatest(last_message_at, ${at}::timestamptz),
+          last_inbound_at = case when ${m.inbound} then greatest(coalesce(last_inbound_at, ${at}::timestamptz), ${at}::timestamptz)
+                                 else last_inbound_at end,
+          unread_count = unread_count + case when ${m.inbound} then 1 else 0 end,
+          status = case when ${m.inbound} and status in ('resolved', 'snoozed') then 'open' else status end,
+          snoozed_until = case when ${m.inbound} then null else snoozed_until end,
+          updated_at = now()
+        where id = ${id}`);
+      const updated = await one(eq(conversations.id, id));
+      if (!updated) throw new DomainError('not_found', 'Conversation not found.');
+      return updated;
+    },
+    async list(filter, page) {
+      const conds: (SQL | undefined)[] = [];
+      if (filter.status) conds.push(eq(conversations.status, filter.status));
+      if (filter.channelId) conds.push(eq(conversations.channelId, filter.channelId));
+      if (filter.assigneeId === 'none') conds.push(isNull(conversations.assigneeId));
+      else if (filter.assigneeId) conds.push(eq(conversations.assigneeId, filter.assigneeId));
+      if (filter.teamId) conds.push(eq(conversations.teamId, filter.teamId));
+      if (filter.unread === true) conds.push(gt(conversations.unreadCount, 0));
+      if (filter.unread === false) conds.push(eq(conversations.unreadCount, 0));
+      if (filter.labelId) {
+        conds.push(
+          exists(
+            tx
+              .select({ one: sql`1` })
+              .from(conversationLabels)
+              .where(
+                and(
+                  eq(conversationLabels.conversationId, conversations.id),
+                  eq(conversationLabels.labelId, filter.labelId),
+                ),
+              ),
+          ),
+        );
+      }
+      if (filter.searchTokens && filter.searchTokens.length > 0) {
+        const tokens = sql`array[${sql.join(
+          filter.searchTokens.map((t) => sql`${t}`),
+          sql`, `,
+        )}]::text[]`;
+        conds.push(
+          exists(
+            tx
+              .select({ one: sql`1` })
+              .from(messages)
+              .where(
+                and(
+                  eq(messages.conversationId, conversations.id),
+                  sql`${messages.searchTokens} @> ${tokens}`,
+                ),
+              ),
+          ),
+        );
+      }
+      if (page.cursor) {
+        const values = decodeCursor(page.cursor);
+        const t = cursorTime(values);
+        const cid = cursorUuid(values, 'id');
+        conds.push(
+          or(
+            lt(conversations.lastMessageAt, t),
+            and(eq(conversations.lastMessageAt, t), lt(conversations.id, cid)),
+          ),
+        );
+      }
+      const rows = await selectConversations(tx)
+        .where(and(...conds))
+        .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
+        .limit(page.limit + 1);
+      const items = await Promise.all(rows.slice(0, page.limit).map(toRecord));
+      const last = items[items.length - 1];
+      return {
+        items,
+        nextCursor:
+          rows.length > page.limit && last
+            ? encodeCursor({ t: last.lastMessageAt.toISOString(), id: last.id })
+            : null,
+      };
+    },
+    async dueSnoozed(now, limit) {
+      const rows = await selectConversations(tx)
+        .where(and(eq(conversations.status, 'snoozed'), lte(conversations.snoozedUntil, now)))
+        .limit(limit);
+      return Promise.all(rows.map(toRecord));
+    },
+  };
+}

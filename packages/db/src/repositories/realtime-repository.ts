@@ -1,0 +1,115 @@
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { RealtimeEventInput, RealtimeEventType, RealtimeLog } from '@parley/core/conversations/ports';
+import { queryRows, type Tx } from '../database.ts';
+import { realtimeCursors, realtimeEvents } from '../schema/index.ts';
+
+/** The NOTIFY channel of the realtime log; payloads are `<workspaceId>:<seq>` (ids only). */
+export const REALTIME_CHANNEL = 'parley_realtime';
+
+export interface RealtimeEventRecord {
+  seq: number;
+  type: RealtimeEventType;
+  conversationId: string | null;
+  messageId: string | null;
+  userId: string | null;
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface RealtimeRepository extends RealtimeLog {
+  /** Events with seq > afterSeq, oldest first. */
+  listSince(afterSeq: number, limit: number): Promise<RealtimeEventRecord[]>;
+  /** The newest seq handed out (0 before the first event). */
+  latestSeq(): Promise<number>;
+  /** The oldest seq still retained, or null when no event is. */
+  oldestSeq(): Promise<number | null>;
+  /** Deletes events created before `date`; returns how many. */
+  pruneBefore(date: Date): Promise<number>;
+}
+
+/** Parses a NOTIFY payload of REALTIME_CHANNEL; null when it is not one. */
+export function parseRealtimeNotification(payload: string): { workspaceId: string; seq: number } | null {
+  const m = /^([0-9a-f-]{36}):(\d{1,15})$/.exec(payload);
+  return m?.[1] && m[2] ? { workspaceId: m[1], seq: Number(m[2]) } : null;
+}
+
+/**
+ * The realtime log of one workspace (runs in that workspace's RLS scope). Seqs are gap-free:
+ * `append` takes the next one from `realtime_cursors` under its row lock, held until the
+ * transaction ends, so appenders of a workspace commit in seq order and a reader that sees
+ * seq N+1 also sees N. A rolled-back append gives its seq back with the cursor.
+ */
+export function realtimeRepository(tx: Tx, workspaceId: string): RealtimeRepository {
+  return {
+    async append(event: RealtimeEventInput) {
+      const [cursor] = await tx
+        .insert(realtimeCursors)
+        .values({ workspaceId, lastSeq: 1 })
+        .onConflictDoUpdate({
+          target: realtimeCursors.workspaceId,
+          set: { lastSeq: sql`${realtimeCursors.lastSeq} + 1` },
+        })
+        .returning({ seq: realtimeCursors.lastSeq });
+      if (!cursor) throw new Error('realtime cursor: no row returned');
+      await tx.insert(realtimeEvents).values({
+        workspaceId,
+        seq: cursor.seq,
+        type: event.type,
+        conversationId: event.conversationId ?? null,
+        messageId: event.messageId ?? null,
+        userId: event.userId ?? null,
+        data: event.data ?? {},
+      });
+      // Delivered to listeners when (and only if) the transaction commits.
+      await tx.execute(sql`select pg_notify(${REALTIME_CHANNEL}, ${`${workspaceId}:${cursor.seq}`})`);
+      return cursor.seq;
+    },
+
+    async listSince(afterSeq, limit) {
+      const rows = await tx
+        .select({
+          seq: realtimeEvents.seq,
+          type: realtimeEvents.type,
+          conversationId: realtimeEvents.conversationId,
+          messageId: realtimeEvents.messageId,
+          userId: realtimeEvents.userId,
+          data: realtimeEvents.data,
+          createdAt: realtimeEvents.createdAt,
+        })
+        .from(realtimeEvents)
+        .where(and(eq(realtimeEvents.workspaceId, workspaceId), gt(realtimeEvents.seq, afterSeq)))
+        .orderBy(asc(realtimeEvents.seq))
+        .limit(limit);
+      // `type` is only ever written from RealtimeEventType.
+      return rows.map((r) => ({ ...r, type: r.type as RealtimeEventType }));
+    },
+
+    async latestSeq() {
+      const [row] = await tx
+        .select({ seq: realtimeCursors.lastSeq })
+        .from(realtimeCursors)
+        .where(eq(realtimeCursors.workspaceId, workspaceId));
+      return row?.seq ?? 0;
+    },
+
+    async oldestSeq() {
+      const [row] = await queryRows<{ seq: number | string | null }>(
+        tx,
+        sql`select min(seq)::int8 as seq from realtime_events where workspace_id = ${workspaceId}`,
+      );
+      return row?.seq === null || row?.seq === undefined ? null : Number(row.seq);
+    },
+
+    async pruneBefore(date) {
+      const [row] = await queryRows<{ n: number }>(
+        tx,
+        sql`with gone as (
+              delete from realtime_events
+              where workspace_id = ${workspaceId} and created_at < ${date.toISOString()}::timestamptz
+              returning 1)
+            select count(*)::int as n from gone`,
+      );
+      return row?.n ?? 0;
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { newId, type FieldCipher } from '@parley/core';
+import { queryRows, type Tx } from '../database.ts';
+import { webhookEvents } from '../schema/index.ts';
+
+const BODY = 'webhook_events.body';
+
+export interface WebhookEventSummary {
+  id: string;
+  workspaceId: string | null;
+  appId: string | null;
+  object: string | null;
+  status: 'pending' | 'done' | 'dead';
+  attempts: number;
+  receivedAt: Date;
+  processedAt: Date | null;
+  lastError: string | null;
+}
+
+export interface ClaimedWebhookEvent {
+  id: string;
+  attempts: number;
+  body: Buffer;
+}
+
+/**
+ * Raw webhook deliveries (system scope), encrypted with the platform key. Identical bytes are one
+ * event: Meta's retries of an unacknowledged delivery are absorbed here.
+ */
+export function webhookEventRepository(tx: Tx, platformCipher: FieldCipher) {
+  return {
+    /** Stores a verified delivery; false when the same bytes were stored before. */
+    async insert(input: {
+      appId: string;
+      object: string | null;
+      body: Buffer;
+      receivedAt: Date;
+    }): Promise<boolean> {
+      const rows = await tx
+        .insert(webhookEvents)
+        .values({
+          id: newId(),
+          appId: input.appId,
+          object: input.object,
+          body: await platformCipher.encrypt(input.body, BODY),
+          bodyHash: createHash('sha256').update(input.body).digest('hex'),
+          receivedAt: input.receivedAt,
+          nextAttemptAt: input.receivedAt,
+        })
+        .onConflictDoNothing()
+        .returning({ id: webhookEvents.id });
+      return rows.length > 0;
+    },
+
+    /** Claims pending events (FOR UPDATE SKIP LOCKED) with a lease, oldest first. */
+    async claim(input: { now: Date; limit: number; leaseMs: number }): Promise<ClaimedWebhookEvent[]> {
+      const now = input.now.toISOString();
+      const until = new Date(input.now.getTime() + input.leaseMs).toISOString();
+      const rows = await queryRows<{ id: string; attempts: number; body: Uint8Array }>(
+        tx,
+        sql`update webhook_events set locked_until = ${until}::timestamptz, attempts = attempts + 1
+            where id in (
+              select id from webhook_events
+              where status = 'pending' and next_attempt_at <= ${now}::timestamptz
+                and (locked_until is null or locked_until < ${now}::timestamptz)
+              order by next_attempt_at limit ${input.limit}
+              for update skip locked)
+            returning id, attempts, body`,
+      );
+      return Promise.all(
+        rows.map(async (r) => ({
+          id: r.id,
+          attempts: r.attempts,
+          body: await platformCipher.decrypt(Buffer.from(r.body), BODY),
+        })),
+      );
+    },
+
+    async finish(
+      id: string,
+      outcome:
+        | { status: 'done'; at: Date }
+        | { status: 'retry'; at: Date; error: string }
+        | { status: 'dead'; at: Date; error: string; workspaceId: string | null },
+    ): Promise<void> {
+      if (outcome.status === 'retry') {
+        await tx
+          .update(webhookEvents)
+          .set({ nextAttemptAt: outcome.at, lockedUntil: null, lastError: outcome.error.slice(0, 1000) })
+          .where(eq(webhookEvents.id, id));
+        return;
+      }
+      await tx
+        .update(webhookEvents)
+        .set({
+          status: outcome.status,
+          processedAt: outcome.at,
+          lockedUntil: null,
+          ...(outcome.status === 'dead'
+            ? { lastError: outcome.error.slice(0, 1000), workspaceId: outcome.workspaceId }
+            : { lastError: null }),
+        })
+        .where(eq(webhookEvents.id, id));
+    },
+  };
+}
+
+/** Dead letters visible in the current scope (a workspace's own, or all for the operator). */
+export async function listDeadWebhookEvents(
+  tx: Tx,
+  page: { before: string | null; limit: number },
+): Promise<WebhookEventSummary[]> {
+  const rows = await tx
+    .select()
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.status, 'dead'), page.before ? lt(webhookEvents.id, page.before) : undefined))
+    .orderBy(desc(webhookEvents.id))
+    .limit(page.limit);
+  return rows.map(summary);
+}
+
+export async function getWebhookEvent(tx: Tx, id: string): Promise<WebhookEventSummary | null> {
+  const [row] = await tx.select().from(webhookEvents).where(eq(webhookEvents.id, id));
+  return row ? summary(row) : null;
+}
+
+/** The stored bytes of an event, decrypted with the platform key (the caller switches scope). */
+export async function webhookEventBody(
+  tx: Tx,
+  platformCipher: FieldCipher,
+  id: string,
+): Promise<Buffer | null> {
+  const [row] = await tx
+    .select({ body: webhookEvents.body })
+    .from(webhookEvents)
+    .where(eq(webhookEvents.id, id));
+  return row ? platformCipher.decrypt(row.body, BODY) : null;
+}
+
+/** Puts a dead letter back in the queue; processing is idempotent, so a replay never doubles. */
+export async function replayWebhookEvent(tx: Tx, id: string, now: Date): Promise<boolean> {
+  const rows = await tx
+    .update(webhookEvents)
+    .set({ status: 'pending', nextAttemptAt: now, lockedUntil: null, attempts: 0 })
+    .where(and(eq(webhookEvents.id, id), eq(webhookEvents.status, 'dead')))
+    .returning({ id: webhookEvents.id });
+  return rows.length > 0;
+}
+
+function summary(r: typeof webhookEvents.$inferSelect): WebhookEventSummary {
+  return {
+    id: r.id,
+    workspaceId: r.workspaceId,
+    appId: r.appId,
+    object: r.object,
+    status: r.status as WebhookEventSummary['status'],
+    attempts: r.attempts,
+    receivedAt: r.receivedAt,
+    processedAt: r.processedAt,
+    lastError: r.lastError,
+  };
+}
