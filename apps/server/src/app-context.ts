@@ -2,14 +2,21 @@ import type { Config } from '@parley/config';
 import type { AuthPolicy, Clock, Keyring } from '@parley/core';
 import {
   auditRepository,
+  channelRepository,
+  contactRepository,
+  conversationRepository,
   dataKeyRepository,
   identityRepository,
+  jobQueue,
+  mediaRepository,
+  messageRepository,
   rateLimitRepository,
   workspaceRepository,
   type Database,
   type Tx,
 } from '@parley/db';
 import { wrappedKeyMasterId } from '@parley/core';
+import { realtimeRepository } from '@parley/db/repositories/realtime-repository';
 import type { FastifyBaseLogger } from 'fastify';
 
 /** Everything a request or job needs, built once at boot (the composition root). */
@@ -37,6 +44,29 @@ export function storesFor(ctx: AppContext, tx: Tx) {
 }
 
 export type Stores = ReturnType<typeof storesFor>;
+
+/**
+ * The conversations context's repositories for one workspace, in one transaction. Personal fields
+ * are encrypted and decrypted with the workspace's keys on the way through.
+ */
+export function conversationStoresFor(ctx: AppContext, tx: Tx, workspaceId: string) {
+  const dataKeys = dataKeyRepository(tx, wrappedKeyMasterId);
+  const cipher = ctx.keyring.fieldCipher(dataKeys, workspaceId);
+  return {
+    cipher,
+    channels: channelRepository(tx, cipher),
+    contacts: contactRepository(tx, cipher),
+    conversations: conversationRepository(tx, cipher),
+    messages: messageRepository(tx, cipher),
+    media: mediaRepository(tx),
+    jobs: jobQueue(tx, workspaceId, () => ctx.clock.now()),
+    realtime: realtimeRepository(tx, workspaceId),
+    audit: auditRepository(tx),
+    now: ctx.clock.now(),
+  };
+}
+
+export type ConversationStores = ReturnType<typeof conversationStoresFor>;
 
 export function policyFromConfig(config: Config): AuthPolicy {
   return {

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lte, ne, or, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte, ne, or, lt, type SQL } from 'drizzle-orm';
 import {
   cursorUuid,
   decodeCursor,
