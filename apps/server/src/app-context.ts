@@ -1,5 +1,7 @@
 import type { Config } from '@parley/config';
-import type { AuthPolicy, Clock, Keyring } from '@parley/core';
+import type { AuthPolicy, BlobStorage, ChannelGateway, Clock, Keyring } from '@parley/core';
+import type { MetaAppRegistry } from './webhooks/meta-app-registry.ts';
+import type { WorkSignal } from './workers/work-signal.ts';
 import {
   auditRepository,
   channelRepository,
@@ -27,6 +29,14 @@ export interface AppContext {
   policy: AuthPolicy;
   clock: Clock;
   logger: FastifyBaseLogger;
+  /** Meta, through the channel providers (the simulator by default). */
+  gateway: ChannelGateway;
+  /** Where received media is stored (encrypted). */
+  storage: BlobStorage;
+  /** The Meta apps whose webhooks are accepted. */
+  metaApps: MetaAppRegistry;
+  /** Wakes this process's workers when work was just stored. */
+  work: WorkSignal;
 }
 
 /** The repositories bound to one transaction, with the services use cases take beside them. */

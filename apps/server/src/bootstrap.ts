@@ -4,6 +4,10 @@ import { openDatabase, type Database, type DatabaseTarget } from '@parley/db';
 import type { FastifyBaseLogger } from 'fastify';
 import { policyFromConfig, type AppContext } from './app-context.ts';
 import { loadMasterKeys } from './master-keys.ts';
+import { createChannelGateway } from './channels/channel-gateway.ts';
+import { localBlobStorage } from './media/local-blob-storage.ts';
+import { MetaAppRegistry } from './webhooks/meta-app-registry.ts';
+import { WorkSignal } from './workers/work-signal.ts';
 
 export function databaseTarget(config: Config): DatabaseTarget {
   return config.database.engine === 'pglite'
@@ -25,5 +29,22 @@ export async function bootstrap(
     if (!opts.db) await db.close();
     throw e;
   }
-  return { config, db, keyring, policy: policyFromConfig(config), clock: opts.clock ?? systemClock, logger };
+  const clock = opts.clock ?? systemClock;
+  const metaApps = new MetaAppRegistry(db, keyring, clock);
+  if (config.meta.app) await metaApps.registerConfigured(config.meta.app);
+  return {
+    config,
+    db,
+    keyring,
+    policy: policyFromConfig(config),
+    clock,
+    logger,
+    gateway: createChannelGateway(
+      { baseUrl: config.meta.graphUrl, version: config.meta.graphVersion },
+      { maxMediaBytes: config.media.maxBytes },
+    ),
+    storage: localBlobStorage(config.media.dir),
+    metaApps,
+    work: new WorkSignal(),
+  };
 }

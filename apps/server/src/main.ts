@@ -3,7 +3,8 @@ import { DataDirLockedError } from '@parley/db';
 import { createSimulator, type Simulator } from '@parley/simulator';
 import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
-import { seedDemoWorkspace } from './demo-seed.ts';
+import { connectDemoChannels, seedDemoWorkspace } from './demo-seed.ts';
+import { startWorkers } from './workers/workers.ts';
 import { createLogger } from './logger.ts';
 
 async function main(): Promise<void> {
@@ -31,13 +32,27 @@ async function main(): Promise<void> {
     throw e;
   }
 
-  const demo = config.demo ? await seedDemoWorkspace(ctx) : null;
   const app = await buildApp(ctx);
   // The built-in Meta simulator: the channel backend of a fresh install (Graph API + customer phone).
+  // Its demo app delivers webhooks here (the handshake waits until this server listens).
   const simulator: Simulator | null = config.simulator.enabled
-    ? await createSimulator({ port: config.simulator.port, host: config.host })
+    ? await createSimulator({
+        port: config.simulator.port,
+        host: config.host,
+        ...(config.meta.app
+          ? {
+              webhook: {
+                callbackUrl: `http://127.0.0.1:${config.port}/webhooks/meta`,
+                verifyToken: config.meta.app.verifyToken,
+              },
+            }
+          : {}),
+      })
     : null;
+  const demo = config.demo ? await seedDemoWorkspace(ctx) : null;
+  const demoChannels = demo && simulator ? await connectDemoChannels(ctx, demo) : [];
   await app.listen({ port: config.port, host: config.host });
+  const workers = config.workers ? startWorkers(ctx, { gateway: ctx.gateway, storage: ctx.storage }) : null;
 
   const url = config.publicUrl;
   // Printed to the terminal once, never to the structured log.
@@ -53,6 +68,11 @@ async function main(): Promise<void> {
             '  A demo workspace was created. Sign in with (shown only this once):',
             `    email:    ${demo.email}`,
             `    password: ${demo.password}`,
+            ...(demoChannels.length > 0
+              ? [
+                  `  Connected to the simulator: ${demoChannels.join(', ')} — write to them from the customer phone.`,
+                ]
+              : []),
           ]
         : []),
       '',
@@ -64,6 +84,7 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
+    await workers?.stop();
     await app.close();
     await simulator?.close();
     await ctx.db.close();

@@ -40,6 +40,21 @@ export const envSchema = z.object({
   PARLEY_SIMULATOR: bool(true),
   SIMULATOR_PORT: int(4000, 0, 65535),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  META_GRAPH_URL: z.url().optional(),
+  META_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must look like v23.0')
+    .optional()
+    .default('v23.0'),
+  META_APP_ID: z
+    .string()
+    .regex(/^\d{1,20}$/, 'must be a numeric Meta app id')
+    .optional(),
+  META_APP_SECRET: z.string().min(8).optional(),
+  META_VERIFY_TOKEN: z.string().min(8).optional(),
+  PARLEY_WORKERS: bool(true),
+  PARLEY_MEDIA_DIR: z.string().min(1).optional(),
+  MEDIA_MAX_BYTES: int(100 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -50,4 +65,6 @@ export const SECRET_VARIABLES = [
   'PARLEY_MASTER_KEY',
   'PARLEY_PREVIOUS_MASTER_KEYS',
   'METRICS_TOKEN',
+  'META_APP_SECRET',
+  'META_VERIFY_TOKEN',
 ] as const;

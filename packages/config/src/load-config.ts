@@ -22,7 +22,24 @@ export interface Config {
   metricsToken: string | undefined;
   /** The built-in Meta simulator, started beside the server (the default channel backend). */
   simulator: { enabled: boolean; port: number };
+  meta: {
+    /** Where the Graph API is: the built-in simulator by default, https://graph.facebook.com in production. */
+    graphUrl: string;
+    graphVersion: string;
+    /** The install's own Meta app (Embedded Signup, webhooks); the simulator's demo app by default. */
+    app: { id: string; secret: string; verifyToken: string } | null;
+  };
+  /** Run the background workers (webhook processing, sends, media) in this process. */
+  workers: boolean;
+  media: { dir: string; maxBytes: number };
 }
+
+/** The built-in simulator's demo app (docs/simulator.md, "Default seed"). */
+const SIMULATOR_DEMO_APP = {
+  id: '900000000000001',
+  secret: 'sim-app-secret',
+  verifyToken: 'sim-verify-token',
+};
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -77,6 +94,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN,
     simulator: { enabled: e.PARLEY_SIMULATOR, port: e.SIMULATOR_PORT },
+    meta: {
+      graphUrl: (
+        e.META_GRAPH_URL ??
+        (e.PARLEY_SIMULATOR ? `http://127.0.0.1:${e.SIMULATOR_PORT}` : 'https://graph.facebook.com')
+      ).replace(/\/+$/, ''),
+      graphVersion: e.META_GRAPH_VERSION,
+      app:
+        e.META_APP_ID && e.META_APP_SECRET
+          ? {
+              id: e.META_APP_ID,
+              secret: e.META_APP_SECRET,
+              verifyToken: e.META_VERIFY_TOKEN ?? e.META_APP_SECRET,
+            }
+          : e.PARLEY_SIMULATOR
+            ? SIMULATOR_DEMO_APP
+            : null,
+    },
+    workers: e.PARLEY_WORKERS,
+    media: {
+      dir: path.resolve(e.PARLEY_MEDIA_DIR ?? path.join(e.PARLEY_DATA_DIR, 'media')),
+      maxBytes: e.MEDIA_MAX_BYTES,
+    },
   };
 }
 
@@ -92,6 +131,10 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     masterKey: mask(config.masterKey),
     previousMasterKeys: config.previousMasterKeys.map(() => '********'),
     metricsToken: mask(config.metricsToken),
+    meta: {
+      ...config.meta,
+      app: config.meta.app ? { id: config.meta.app.id, secret: '********', verifyToken: '********' } : null,
+    },
   };
 }
 

@@ -43,12 +43,14 @@ export interface ChannelStore {
 
 /** Platform-wide: the Meta apps whose webhooks this install accepts (runs in the system scope). */
 export interface MetaAppStore {
-  /** 'conflict' when the app is known with another secret (it belongs to someone else). */
-  register(app: {
-    appId: string;
-    secret: string;
-    verifyToken: string;
-  }): Promise<'created' | 'unchanged' | 'conflict'>;
+  /**
+   * 'conflict' when the app is known with another secret (it belongs to someone else), unless
+   * `replace` (the install's own configured app).
+   */
+  register(
+    app: { appId: string; secret: string; verifyToken: string },
+    opts?: { replace?: boolean },
+  ): Promise<'created' | 'unchanged' | 'conflict'>;
 }
 
 export interface ContactStore {
@@ -56,6 +58,7 @@ export interface ContactStore {
   insertContact(contact: ContactRecord): Promise<void>;
   insertIdentity(identity: ContactIdentity): Promise<void>;
   get(id: string): Promise<ContactRecord | null>;
+  getMany(ids: string[]): Promise<ContactRecord[]>;
   identities(contactId: string): Promise<ContactIdentity[]>;
 }
 

@@ -36,6 +36,10 @@ export const PERMISSIONS = {
     roles: ['agent', 'admin', 'owner'],
     label: 'Reply, note, assign, label and resolve',
   },
+  'inbox.manage': {
+    roles: ['admin', 'owner'],
+    label: 'Manage labels, teams, canned responses and auto-assignment',
+  },
   'reports.read': { roles: ['analyst', 'agent', 'admin', 'owner'], label: 'Read analytics and reports' },
   'channels.manage': { roles: ['admin', 'owner'], label: 'Connect and configure channels' },
 } as const satisfies Record<string, { roles: readonly Role[]; label: string }>;

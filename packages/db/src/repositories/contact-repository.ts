@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { ContactStore, FieldCipher } from '@parley/core';
 import type { Tx } from '../database.ts';
 import { contactIdentities, contacts } from '../schema/index.ts';
@@ -12,6 +12,13 @@ const PROFILE_NAME = 'contact_identities.profile_name';
 export function contactRepository(tx: Tx, cipher: FieldCipher): ContactStore {
   const maybeEncrypt = (v: string | null, ctx: string) => (v === null ? null : cipher.encrypt(v, ctx));
   const maybeDecrypt = (v: Buffer | null, ctx: string) => (v === null ? null : cipher.decryptString(v, ctx));
+  const toRecord = async (row: typeof contacts.$inferSelect) => ({
+    id: row.id,
+    workspaceId: row.workspaceId,
+    name: await maybeDecrypt(row.name, NAME),
+    phone: await maybeDecrypt(row.phone, PHONE),
+    createdAt: row.createdAt,
+  });
   return {
     async findIdentity(channelId, externalId) {
       const index = await cipher.blindIndex(externalId, EXTERNAL_ID);
@@ -56,14 +63,12 @@ export function contactRepository(tx: Tx, cipher: FieldCipher): ContactStore {
     },
     async get(id) {
       const [row] = await tx.select().from(contacts).where(eq(contacts.id, id));
-      if (!row) return null;
-      return {
-        id: row.id,
-        workspaceId: row.workspaceId,
-        name: await maybeDecrypt(row.name, NAME),
-        phone: await maybeDecrypt(row.phone, PHONE),
-        createdAt: row.createdAt,
-      };
+      return row ? toRecord(row) : null;
+    },
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      const rows = await tx.select().from(contacts).where(inArray(contacts.id, ids));
+      return Promise.all(rows.map(toRecord));
     },
     async identities(contactId) {
       const rows = await tx

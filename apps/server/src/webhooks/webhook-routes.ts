@@ -1,0 +1,100 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { DomainError } from '@parley/core';
+import { dataKeyRepository, webhookEventRepository } from '@parley/db';
+import { wrappedKeyMasterId } from '@parley/core';
+import type { AppContext } from '../app-context.ts';
+import type { MetaAppRegistry } from './meta-app-registry.ts';
+
+/** Meta sends webhook payloads of up to 3 MB (reference §2.6). */
+export const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
+
+/** Reads `object` without trusting the body: a delivery we cannot parse is stored all the same. */
+function objectOf(body: Buffer): string | null {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    if (parsed && typeof parsed === 'object' && 'object' in parsed && typeof parsed.object === 'string') {
+      return parsed.object.slice(0, 64);
+    }
+  } catch {
+    // Kept, and dead-lettered by the processor with the reason.
+  }
+  return null;
+}
+
+/**
+ * Meta's webhooks. The POST verifies X-Hub-Signature-256 over the exact bytes (constant time,
+ * fail closed), stores the raw delivery durably (encrypted) and only then answers 200. The work
+ * happens later, from the stored row (webhook-processor.ts).
+ */
+export function webhookRoutes(
+  ctx: AppContext,
+  deps: { registry: MetaAppRegistry; onStored: () => void },
+): FastifyPluginAsync {
+  return async (app) => {
+    // The signature covers the raw bytes, so this route keeps them (encapsulated: other routes still get JSON).
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
+      done(null, body),
+    );
+
+    app.get<{ Querystring: Record<string, string | undefined> }>(
+      '/webhooks/meta',
+      {
+        config: { auth: 'public' },
+        schema: {
+          tags: ['webhooks'],
+          summary: "Meta's verification handshake: echoes hub.challenge when hub.verify_token is known",
+          querystring: {
+            type: 'object',
+            properties: {
+              'hub.mode': { type: 'string', maxLength: 64 },
+              'hub.verify_token': { type: 'string', maxLength: 512 },
+              'hub.challenge': { type: 'string', maxLength: 512 },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        const q = req.query;
+        const token = q['hub.verify_token'];
+        if (q['hub.mode'] !== 'subscribe' || !token || !(await deps.registry.knowsVerifyToken(token))) {
+          throw new DomainError('forbidden', 'Unknown verify token.');
+        }
+        return reply.type('text/plain').send(q['hub.challenge'] ?? '');
+      },
+    );
+
+    app.post(
+      '/webhooks/meta',
+      {
+        config: { auth: 'public' },
+        bodyLimit: WEBHOOK_BODY_LIMIT,
+        schema: {
+          tags: ['webhooks'],
+          summary:
+            'Meta webhook deliveries (WhatsApp, Messenger, Instagram): signed with X-Hub-Signature-256; stored before the 200',
+        },
+      },
+      async (req, reply) => {
+        const body = req.body;
+        if (!Buffer.isBuffer(body)) throw new DomainError('invalid_signature', 'Missing webhook body.');
+        const header = req.headers['x-hub-signature-256'];
+        const appId = await deps.registry.verify(body, typeof header === 'string' ? header : undefined);
+        if (!appId) {
+          throw new DomainError(
+            'invalid_signature',
+            'The X-Hub-Signature-256 signature is missing or does not match.',
+          );
+        }
+        const stored = await ctx.db.run({ system: true }, (tx) =>
+          webhookEventRepository(
+            tx,
+            ctx.keyring.fieldCipher(dataKeyRepository(tx, wrappedKeyMasterId), null),
+          ).insert({ appId, object: objectOf(body), body, receivedAt: ctx.clock.now() }),
+        );
+        if (stored) deps.onStored();
+        return reply.type('text/plain').send('EVENT_RECEIVED');
+      },
+    );
+  };
+}

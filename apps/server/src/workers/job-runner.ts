@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import {
+  prepareSend,
+  recordSendOutcome,
+  type BlobStorage,
+  type ChannelGateway,
+  type SendResult,
+} from '@parley/core';
+import { isChannelError } from '@parley/channels';
+import { claimJobs, completeJob, retryJob, type ClaimedJob } from '@parley/db';
+import { conversationStoresFor, type AppContext } from '../app-context.ts';
+
+const LEASE_MS = 2 * 60_000;
+const MEDIA_ATTEMPTS = 6;
+const READ_RECEIPT_ATTEMPTS = 3;
+
+export interface JobDeps {
+  gateway: ChannelGateway;
+  storage: BlobStorage;
+}
+
+/** The context of the encrypted media bytes (bound into the ciphertext). */
+export const MEDIA_BYTES_CONTEXT = 'media_objects.bytes';
+
+/**
+ * Sends one queued message. The provider call happens between two transactions, so no database
+ * lock is held while Meta answers; the job's lease keeps other workers off it meanwhile.
+ */
+async function runSend(ctx: AppContext, deps: JobDeps, job: ClaimedJob): Promise<void> {
+  const ws = job.workspaceId;
+  const prepared = await ctx.db.run({ workspaceId: ws }, async (tx) => {
+    const p = await prepareSend(conversationStoresFor(ctx, tx, ws), job.refId);
+    if (!p) await completeJob(tx, job.id);
+    return p;
+  });
+  if (!prepared) return;
+  const result: SendResult = await deps.gateway.send(
+    prepared.channel,
+    prepared.credentials,
+    prepared.toExternalId,
+    prepared.message.content,
+    {
+      callbackData: prepared.message.id,
+      humanAgentTag: prepared.message.humanAgent,
+      ...(prepared.replyToProviderMessageId
+        ? { replyToProviderMessageId: prepared.replyToProviderMessageId }
+        : {}),
+    },
+  );
+  await ctx.db.run({ workspaceId: ws }, async (tx) => {
+    const stores = conversationStoresFor(ctx, tx, ws);
+    const retry = await recordSendOutcome(stores, prepared, result, job.attempts);
+    if (retry) {
+      const error = result.ok ? '' : `${result.failure.class} ${result.failure.code}`;
+      await retryJob(tx, job.id, new Date(stores.now.getTime() + retry.retryInMs), error);
+    } else {
+      await completeJob(tx, job.id);
+    }
+  });
+}
+
+/** Downloads a received media file through the Graph API and stores it encrypted. */
+async function runMediaFetch(ctx: AppContext, deps: JobDeps, job: ClaimedJob): Promise<void> {
+  const ws = job.workspaceId;
+  const target = await ctx.db.run({ workspaceId: ws }, async (tx) => {
+    const stores = conversationStoresFor(ctx, tx, ws);
+    const media = await stores.media.get(job.refId);
+    const message = media ? await stores.messages.get(media.messageId) : null;
+    const channel = message ? await stores.channels.get(message.channelId) : null;
+    if (!media || media.status === 'stored' || !message || !channel || !('media' in message.content)) {
+      await completeJob(tx, job.id);
+      return null;
+    }
+    return {
+      media,
+      message,
+      channel,
+      mediaRef: message.content.media,
+      credentials: await stores.channels.credentials(channel.id),
+    };
+  });
+  if (!target) return;
+  let fetched: { bytes: Buffer; mimeType: string };
+  try {
+    fetched = await deps.gateway.fetchMedia(target.channel, target.credentials, target.mediaRef);
+  } catch (err) {
+    const retryable = isChannelError(err) && ['retryable', 'rate_limited'].includes(err.failure.class);
+    const reason = isChannelError(err)
+      ? `${err.failure.class} ${err.failure.code}: ${err.failure.title}`
+      : 'download failed';
+    await ctx.db.run({ workspaceId: ws }, async (tx) => {
+      const stores = conversationStoresFor(ctx, tx, ws);
+      if (retryable && job.attempts < MEDIA_ATTEMPTS) {
+        await retryJob(tx, job.id, new Date(stores.now.getTime() + 2000 * 2 ** job.attempts), reason);
+        return;
+      }
+      await stores.media.markFailed(target.media.id, reason);
+      await stores.realtime.append({
+        type: 'message.updated',
+        conversationId: target.message.conversationId,
+        messageId: target.message.id,
+        data: { media: 'failed' },
+      });
+      await completeJob(tx, job.id);
+    });
+    return;
+  }
+  const storageKey = `${ws}/${target.media.id}`;
+  await ctx.db.run({ workspaceId: ws }, async (tx) => {
+    const stores = conversationStoresFor(ctx, tx, ws);
+    const sealed = await stores.cipher.encrypt(fetched.bytes, MEDIA_BYTES_CONTEXT);
+    await deps.storage.put(storageKey, sealed);
+    await stores.media.markStored(target.media.id, {
+      mimeType: fetched.mimeType,
+      sizeBytes: fetched.bytes.length,
+      sha256: createHash('sha256').update(fetched.bytes).digest('hex'),
+      storageKey,
+    });
+    await stores.realtime.append({
+      type: 'message.updated',
+      conversationId: target.message.conversationId,
+      messageId: target.message.id,
+      data: { media: 'stored' },
+    });
+    await completeJob(tx, job.id);
+  });
+}
+
+/** Tells the customer their message was read (WhatsApp blue ticks, Messenger "seen"). */
+async function runReadReceipt(ctx: AppContext, deps: JobDeps, job: ClaimedJob): Promise<void> {
+  const ws = job.workspaceId;
+  const target = await ctx.db.run({ workspaceId: ws }, async (tx) => {
+    const stores = conversationStoresFor(ctx, tx, ws);
+    const message = await stores.messages.get(job.refId);
+    const conversation = message ? await stores.conversations.get(message.conversationId) : null;
+    const channel = message ? await stores.channels.get(message.channelId) : null;
+    const identity = conversation
+      ? (await stores.contacts.identities(conversation.contactId)).find((i) => i.channelId === channel?.id)
+      : undefined;
+    if (!message?.providerMessageId || !channel || channel.status !== 'active' || !identity) {
+      await completeJob(tx, job.id);
+      return null;
+    }
+    return {
+      channel,
+      credentials: await stores.channels.credentials(channel.id),
+      providerMessageId: message.providerMessageId,
+      customerExternalId: identity.externalId,
+    };
+  });
+  if (!target) return;
+  const result = await deps.gateway.markRead(target.channel, target.credentials, target);
+  await ctx.db.run({ workspaceId: ws }, async (tx) => {
+    const failed = !result.ok && ['retryable', 'rate_limited'].includes(result.failure.class);
+    if (failed && job.attempts < READ_RECEIPT_ATTEMPTS) {
+      await retryJob(tx, job.id, new Date(ctx.clock.now().getTime() + 5000), 'read receipt failed');
+    } else {
+      await completeJob(tx, job.id);
+    }
+  });
+}
+
+/** Claims due jobs (system scope) and runs each in its workspace's scope. Returns how many ran. */
+export async function runJobBatch(ctx: AppContext, deps: JobDeps, limit: number): Promise<number> {
+  const jobs = await ctx.db.run({ system: true }, (tx) =>
+    claimJobs(tx, {
+      kinds: ['message.send', 'media.fetch', 'message.read_receipt'],
+      now: ctx.clock.now(),
+      limit,
+      leaseMs: LEASE_MS,
+    }),
+  );
+  const run = async (job: ClaimedJob) => {
+    try {
+      if (job.kind === 'message.send') await runSend(ctx, deps, job);
+      else if (job.kind === 'media.fetch') await runMediaFetch(ctx, deps, job);
+      else await runReadReceipt(ctx, deps, job);
+    } catch (err) {
+      // The lease expires and the job is claimed again; the error is in the log.
+      ctx.logger.error({ err, jobId: job.id, kind: job.kind }, 'job failed');
+    }
+  };
+  // One lane per kind: sends go out in the order they were queued; a slow download never holds them up.
+  const lanes = new Map<string, ClaimedJob[]>();
+  for (const job of jobs) lanes.set(job.kind, [...(lanes.get(job.kind) ?? []), job]);
+  await Promise.all(
+    [...lanes.values()].map(async (lane) => {
+      for (const job of lane) await run(job);
+    }),
+  );
+  return jobs.length;
+}
