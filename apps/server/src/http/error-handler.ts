@@ -9,7 +9,16 @@ export interface ErrorBody {
 }
 
 /** Details a client may see; everything else (audit context, internals) stays on the server. */
-const PUBLIC_DETAIL_KEYS = ['retryAfterSeconds', 'permission', 'fields'];
+const PUBLIC_DETAIL_KEYS = [
+  'retryAfterSeconds',
+  'permission',
+  'fields',
+  // Messaging windows: which window closed, since when, and whether a template is the way out.
+  'window',
+  'lastInboundAt',
+  'templateRequired',
+  'channelStatus',
+];
 
 interface AuditHint {
   action: string;
