@@ -8,10 +8,17 @@ import type { AppContext } from './app-context.ts';
 import { installErrorHandling } from './http/error-handler.ts';
 import { partAwareValidatorCompiler } from './http/validators.ts';
 import { installTextGuard } from './http/text-guard.ts';
+import { webApp } from './http/web-app.ts';
 import type { RouteAuth } from './http/request-auth.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { channelRoutes, operatorWebhookRoutes } from './routes/channel-routes.ts';
+import { conversationRoutes } from './routes/conversation-routes.ts';
+import { webhookRoutes } from './webhooks/webhook-routes.ts';
+import { inboxRoutes } from './routes/inbox-routes.ts';
 import { operatorRoutes } from './routes/operator-routes.ts';
 import { createMetrics, systemRoutes } from './routes/system-routes.ts';
+import { realtimeRoutes } from './realtime/realtime-routes.ts';
+import { hydrateMessageEvents } from './realtime/hydrate-messages.ts';
 import { workspaceRoutes } from './routes/workspace-routes.ts';
 
 declare module 'fastify' {
@@ -95,10 +102,18 @@ export async function buildApp(
   await app.register(authRoutes(ctx), { prefix: `${API_PREFIX}/auth` });
   await app.register(workspaceRoutes(ctx), { prefix: API_PREFIX });
   await app.register(operatorRoutes(ctx), { prefix: `${API_PREFIX}/operator` });
+  await app.register(realtimeRoutes(ctx, { hydrate: hydrateMessageEvents(ctx) }), { prefix: API_PREFIX });
+  await app.register(inboxRoutes(ctx), { prefix: API_PREFIX });
+  await app.register(channelRoutes(ctx), { prefix: API_PREFIX });
+  await app.register(conversationRoutes(ctx), { prefix: API_PREFIX });
+  await app.register(operatorWebhookRoutes(ctx), { prefix: `${API_PREFIX}/operator` });
+  await app.register(webhookRoutes(ctx, { registry: ctx.metaApps, onStored: () => ctx.work.notify() }));
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
+  // The web app (apps/web/dist) with its SPA fallback: last, so every API route above wins.
+  await app.register(webApp());
 
   return Object.assign(app, { registeredRoutes });
 }

@@ -4,7 +4,7 @@ import { createSimulator, type Simulator } from '@parley/simulator';
 import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { connectDemoChannels, seedDemoWorkspace } from './demo-seed.ts';
-import { startWorkers } from './workers/workers.ts';
+import { startAppWorkers } from './workers/app-workers.ts';
 import { createLogger } from './logger.ts';
 
 async function main(): Promise<void> {
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const demo = config.demo ? await seedDemoWorkspace(ctx) : null;
   const demoChannels = demo && simulator ? await connectDemoChannels(ctx, demo) : [];
   await app.listen({ port: config.port, host: config.host });
-  const workers = config.workers ? startWorkers(ctx, { gateway: ctx.gateway, storage: ctx.storage }) : null;
+  const workers = config.workers ? startAppWorkers(ctx) : null;
 
   const url = config.publicUrl;
   // Printed to the terminal once, never to the structured log.

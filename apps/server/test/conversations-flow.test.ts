@@ -178,6 +178,11 @@ describe('a customer writes, the agent sees it and answers', () => {
     const events = await streamed;
     const created = events.find((e) => e.type === 'message.created');
     assert.ok(created, 'the agent’s stream showed the new message');
+    assert.equal(
+      created.data.message.content.text,
+      'Do you deliver on Sundays?',
+      'the event carries the message',
+    );
 
     const conversation = await conversationOf(channels.whatsapp, 'Do you deliver on Sundays?');
     assert.equal(conversation.contact.name, 'Ana Stream');
@@ -462,7 +467,17 @@ describe('webhooks: signatures, duplicates, order, dead letters', () => {
       assert.equal(res.status, 401, JSON.stringify(headers));
       assert.equal(((await res.json()) as any).error.code, 'invalid_signature');
     }
-    assert.equal(await countEvents(), before);
+    // Meta's payloads reach 3 MB; more is refused before the signature is even read.
+    const huge = JSON.stringify({ object: 'page', entry: [], pad: 'x'.repeat(3 * 1024 * 1024) });
+    const tooBig = await post(huge, { 'x-hub-signature-256': sign(huge) });
+    assert.equal(tooBig.status, 413);
+    const large = JSON.stringify({ object: 'page', entry: [], pad: 'x'.repeat(2 * 1024 * 1024) });
+    assert.equal(
+      (await post(large, { 'x-hub-signature-256': sign(large) })).status,
+      200,
+      'a 2 MB delivery is accepted',
+    );
+    assert.equal(await countEvents(), before + 1);
   });
 
   test('duplicated, reordered and batched deliveries → each message exactly once, in order', async () => {

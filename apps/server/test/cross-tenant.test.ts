@@ -8,12 +8,18 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { RegisteredRoute } from '../src/app.ts';
 import type { RouteAuth } from '../src/http/request-auth.ts';
+import { conversationStoresFor } from '../src/app-context.ts';
+import { newId, wrappedKeyMasterId } from '@parley/core';
+import { dataKeyRepository, mediaRepository, webhookEventRepository } from '@parley/db';
+import { seedChannel, seedInbound } from './helpers/conversations.ts';
 import { addApiKey, addMember, PASSWORD, signIn, signUpOwner, uniqueEmail } from './helpers/factories.ts';
 import { HttpClient, type Response } from './helpers/http-client.ts';
 import { createTestApp, type TestHarness } from './helpers/test-app.ts';
 
 /** Routes served by @fastify/swagger-ui (the interactive docs page and its static files): no tenant data. */
 const isDocsRoute = (r: RegisteredRoute) => r.url === '/api/docs' || r.url.startsWith('/api/docs/');
+/** The web app's files and its SPA fallback (apps/server/src/http/web-app.ts): the same static HTML/JS for everyone. */
+const isWebAppRoute = (r: RegisteredRoute) => r.method === 'GET' && r.url === '/*';
 
 type Client = HttpClient & { email: string };
 
@@ -33,6 +39,15 @@ interface World {
     grantId: string;
     ownerSessionId: string;
     agentSessionId: string;
+    channelId: string;
+    contactId: string;
+    conversationId: string;
+    labelId: string;
+    teamId: string;
+    cannedResponseId: string;
+    messageId: string;
+    mediaId: string;
+    deadLetterId: string;
   };
   b: { owner: Client; key: HttpClient; self: Client; workspaceId: string };
 }
@@ -297,6 +312,135 @@ const CASES: Record<string, Case> = {
     ownScope: 'object-of-a',
     request: (w) => ({ url: `/api/v1/support-access/${w.a.grantId}` }),
   },
+  'GET /api/v1/events': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    // From the start of the log; `once=1` ends the stream after what is there, so it can be read
+    // whole. Streams with events of two workspaces: apps/server/test/realtime.test.ts.
+    request: () => ({ url: '/api/v1/events?after=0&once=1' }),
+  },
+
+  'POST /api/v1/conversations/:conversationId/assign': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({
+      url: `/api/v1/conversations/${w.a.conversationId}/assign`,
+      body: { assigneeId: w.a.ownerId, teamId: w.a.teamId },
+    }),
+  },
+  'POST /api/v1/conversations/:conversationId/status': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({
+      url: `/api/v1/conversations/${w.a.conversationId}/status`,
+      body: { status: 'resolved' },
+    }),
+  },
+  'PUT /api/v1/conversations/:conversationId/labels/:labelId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/conversations/${w.a.conversationId}/labels/${w.a.labelId}` }),
+  },
+  'DELETE /api/v1/conversations/:conversationId/labels/:labelId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/conversations/${w.a.conversationId}/labels/${w.a.labelId}` }),
+  },
+  'GET /api/v1/me/availability': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/me/availability' }),
+  },
+  'PUT /api/v1/me/availability': {
+    kind: 'workspace',
+    ownScope: 'none',
+    request: () => ({ url: '/api/v1/me/availability', body: { available: false } }),
+  },
+  'GET /api/v1/inbox-settings': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/inbox-settings' }),
+  },
+  'PATCH /api/v1/inbox-settings': {
+    kind: 'workspace',
+    ownScope: 'none',
+    request: () => ({ url: '/api/v1/inbox-settings', body: { autoAssign: true } }),
+  },
+  'GET /api/v1/labels': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/labels' }),
+  },
+  'POST /api/v1/labels': {
+    kind: 'workspace',
+    ownScope: 'none',
+    request: () => ({ url: '/api/v1/labels', body: { name: 'intruder' } }),
+  },
+  'PATCH /api/v1/labels/:labelId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({
+      url: `/api/v1/labels/${w.a.labelId}`,
+      body: { name: 'taken over', color: '#000000' },
+    }),
+  },
+  'DELETE /api/v1/labels/:labelId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/labels/${w.a.labelId}` }),
+  },
+  'GET /api/v1/teams': { kind: 'workspace', ownScope: 'listing', request: () => ({ url: '/api/v1/teams' }) },
+  'POST /api/v1/teams': {
+    kind: 'workspace',
+    ownScope: 'none',
+    request: () => ({ url: '/api/v1/teams', body: { name: 'intruders' } }),
+  },
+  'PATCH /api/v1/teams/:teamId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/teams/${w.a.teamId}`, body: { name: 'taken over' } }),
+  },
+  'DELETE /api/v1/teams/:teamId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/teams/${w.a.teamId}` }),
+  },
+  'PUT /api/v1/teams/:teamId/members/:userId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/teams/${w.a.teamId}/members/${w.a.ownerId}` }),
+  },
+  'DELETE /api/v1/teams/:teamId/members/:userId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/teams/${w.a.teamId}/members/${w.a.agentId}` }),
+  },
+  'GET /api/v1/canned-responses': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/canned-responses?q=a' }),
+  },
+  'POST /api/v1/canned-responses': {
+    kind: 'workspace',
+    ownScope: 'none',
+    request: () => ({
+      url: '/api/v1/canned-responses',
+      body: { shortcut: 'a-secret', title: 'intruder', body: 'intruder' },
+    }),
+  },
+  'PATCH /api/v1/canned-responses/:cannedResponseId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({
+      url: `/api/v1/canned-responses/${w.a.cannedResponseId}`,
+      body: { body: 'taken over' },
+    }),
+  },
+  'DELETE /api/v1/canned-responses/:cannedResponseId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/canned-responses/${w.a.cannedResponseId}` }),
+  },
 
   'GET /api/v1/operator/workspaces': {
     kind: 'operator',
@@ -315,6 +459,169 @@ const CASES: Record<string, Case> = {
       url: `/api/v1/operator/workspaces/${w.a.workspaceId}`,
       body: { plan: 'enterprise', status: 'suspended' },
     }),
+  },
+
+  // Channels and dead letters.
+  'GET /api/v1/channels': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/channels' }),
+  },
+  'POST /api/v1/channels': {
+    kind: 'workspace',
+    ownScope: 'none',
+    request: () => ({
+      url: '/api/v1/channels',
+      body: {
+        kind: 'whatsapp',
+        name: 'takeover',
+        accountId: '400000000000001',
+        wabaId: '300000000000001',
+        appId: '900000000000001',
+        appSecret: 'sim-app-secret',
+        verifyToken: 'sim-verify-token',
+        accessToken: 'sim-access-token',
+      },
+    }),
+  },
+  'POST /api/v1/channels/embedded-signup': {
+    kind: 'workspace',
+    ownScope: 'none',
+    request: () => ({
+      url: '/api/v1/channels/embedded-signup',
+      body: { code: 'some-code', wabaId: '300000000000001', phoneNumberId: '400000000000001' },
+    }),
+  },
+  'GET /api/v1/channels/embedded-signup/config': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/channels/embedded-signup/config' }),
+  },
+  'GET /api/v1/channels/:channelId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/channels/${w.a.channelId}` }),
+  },
+  'POST /api/v1/channels/:channelId/health-check': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/channels/${w.a.channelId}/health-check` }),
+  },
+  'PUT /api/v1/channels/:channelId/token': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({
+      url: `/api/v1/channels/${w.a.channelId}/token`,
+      body: { accessToken: 'stolen-token-123' },
+    }),
+  },
+  'DELETE /api/v1/channels/:channelId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/channels/${w.a.channelId}` }),
+  },
+  'GET /api/v1/webhook-events': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/webhook-events' }),
+  },
+  'GET /api/v1/webhook-events/:eventId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/webhook-events/${w.a.deadLetterId}` }),
+  },
+  'POST /api/v1/webhook-events/:eventId/replay': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/webhook-events/${w.a.deadLetterId}/replay` }),
+  },
+  'GET /api/v1/operator/webhook-events': {
+    kind: 'operator',
+    request: () => ({ url: '/api/v1/operator/webhook-events' }),
+  },
+  'POST /api/v1/operator/webhook-events/:eventId/replay': {
+    kind: 'operator',
+    request: (w) => ({ url: `/api/v1/operator/webhook-events/${w.a.deadLetterId}/replay` }),
+  },
+  'GET /webhooks/meta': {
+    kind: 'public',
+    reason: "Meta's handshake: answers only hub.challenge for a known verify token; reads no tenant data",
+    check: async (w) => {
+      const res = await new HttpClient(w.a.owner.app).get(
+        '/webhooks/meta?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1',
+      );
+      assert.equal(res.status, 403);
+    },
+  },
+  'POST /webhooks/meta': {
+    kind: 'public',
+    reason:
+      'Meta’s deliveries, authenticated by the app secret’s signature; each event is routed by Meta’s account id to the one workspace that connected it',
+    check: async (w) => {
+      const res = await new HttpClient(w.a.owner.app).request('POST', '/webhooks/meta', undefined, {
+        rawBody: JSON.stringify({ object: 'whatsapp_business_account', entry: [] }),
+      });
+      assert.equal(res.status, 401);
+      assertNoAData(w, res, 'unsigned webhook');
+    },
+  },
+
+  // Conversations, messages, contacts, media.
+  'GET /api/v1/conversations': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/conversations' }),
+  },
+  'GET /api/v1/conversations/:conversationId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/conversations/${w.a.conversationId}` }),
+  },
+  'GET /api/v1/conversations/:conversationId/messages': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/conversations/${w.a.conversationId}/messages` }),
+  },
+  'POST /api/v1/conversations/:conversationId/messages': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({
+      url: `/api/v1/conversations/${w.a.conversationId}/messages`,
+      body: { content: { type: 'text', text: 'injected by B' } },
+    }),
+  },
+  'POST /api/v1/conversations/:conversationId/notes': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({
+      url: `/api/v1/conversations/${w.a.conversationId}/notes`,
+      body: { text: 'B was here' },
+    }),
+  },
+  'POST /api/v1/conversations/:conversationId/read': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/conversations/${w.a.conversationId}/read` }),
+  },
+  'POST /api/v1/conversations/:conversationId/typing': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/conversations/${w.a.conversationId}/typing` }),
+  },
+  'GET /api/v1/messages/:messageId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/messages/${w.a.messageId}` }),
+  },
+  'GET /api/v1/contacts/:contactId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/contacts/${w.a.contactId}` }),
+  },
+  'GET /api/v1/media/:mediaId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/media/${w.a.mediaId}` }),
   },
 };
 
@@ -352,6 +659,30 @@ before(async () => {
   assert.equal(inv.status, 201);
   const grant = await aOwner.post('/api/v1/support-access', { hours: 24, role: 'agent', reason: 'ticket 1' });
   assert.equal(grant.status, 201);
+  // A's inbox: a conversation (assigned, with a team and a label, pending), a canned response.
+  const aChannel = await seedChannel(h, requireId(aOwner.workspaceId));
+  const aConversation = await seedInbound(h, aChannel);
+  const label = await aOwner.post('/api/v1/labels', { name: 'A secret label' });
+  assert.equal(label.status, 201);
+  const team = await aOwner.post('/api/v1/teams', { name: 'A secret team' });
+  assert.equal(team.status, 201);
+  const conv = `/api/v1/conversations/${aConversation.conversationId}`;
+  for (const res of [
+    await aOwner.request('PUT', `/api/v1/teams/${team.body.id}/members/${aAgent.userId}`),
+    await aOwner.request('PUT', `${conv}/labels/${label.body.id}`),
+    await aOwner.post(`${conv}/assign`, { assigneeId: aAgent.userId, teamId: team.body.id }),
+    await aOwner.post(`${conv}/status`, { status: 'pending' }),
+  ]) {
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+  }
+  const canned = await aOwner.post('/api/v1/canned-responses', {
+    shortcut: 'a-secret',
+    title: 'A secret',
+    body: 'A secret reply',
+  });
+  assert.equal(canned.status, 201);
+  const aWorkspace = requireId(aOwner.workspaceId);
+  const { mediaId, deadLetterId } = await seedMediaAndDeadLetter(aWorkspace, aConversation.messageId);
   const bKey = await addApiKey(bOwner, 'admin');
   const bSelf = await addMember(bOwner, 'agent');
   const sessionOf = async (c: HttpClient) => {
@@ -376,12 +707,46 @@ before(async () => {
       grantId: grant.body.id,
       ownerSessionId: await sessionOf(aOwner),
       agentSessionId: await sessionOf(aAgent),
+      channelId: aChannel.id,
+      contactId: aConversation.contactId,
+      conversationId: aConversation.conversationId,
+      labelId: label.body.id,
+      teamId: team.body.id,
+      cannedResponseId: canned.body.id,
+      messageId: aConversation.messageId,
+      mediaId,
+      deadLetterId,
     },
     b: { owner: bOwner, key: bKey, self: bSelf, workspaceId: requireId(bOwner.workspaceId) },
   };
-  routes = h.app.registeredRoutes.filter((r) => !isDocsRoute(r));
+  routes = h.app.registeredRoutes.filter((r) => !isDocsRoute(r) && !isWebAppRoute(r));
 });
 after(async () => h.close());
+
+/** A media row of A's message and a dead-lettered webhook routed to A (fixtures for their routes). */
+async function seedMediaAndDeadLetter(workspaceId: string, messageId: string) {
+  const mediaId = newId();
+  await h.ctx.db.run({ workspaceId }, (tx) =>
+    mediaRepository(tx).insert({ id: mediaId, messageId, mimeType: 'image/png' }),
+  );
+  const deadLetterId = await h.ctx.db.run({ system: true }, async (tx) => {
+    const repo = webhookEventRepository(
+      tx,
+      h.ctx.keyring.fieldCipher(dataKeyRepository(tx, wrappedKeyMasterId), null),
+    );
+    await repo.insert({
+      appId: '900000000000001',
+      object: 'page',
+      body: Buffer.from('{"object":"page","a":1}'),
+      receivedAt: new Date(),
+    });
+    const [claimed] = await repo.claim({ now: new Date(Date.now() + 1000), limit: 1, leaseMs: 1000 });
+    assert.ok(claimed);
+    await repo.finish(claimed.id, { status: 'dead', at: new Date(), error: 'fixture', workspaceId });
+    return claimed.id;
+  });
+  return { mediaId, deadLetterId };
+}
 
 function requireId(id: string | null): string {
   assert.ok(id, 'expected an id');
@@ -406,6 +771,15 @@ function aSecrets(w: World): string[] {
     a.owner.email,
     a.agent.email,
     a.invitationToken.split('_').slice(2).join('_'),
+    a.channelId,
+    a.contactId,
+    a.conversationId,
+    a.labelId,
+    a.teamId,
+    a.cannedResponseId,
+    a.messageId,
+    a.mediaId,
+    a.deadLetterId,
   ];
 }
 
@@ -463,6 +837,20 @@ async function snapshotA(w: World) {
     ownerSessions: await sessions(o),
     agentSessions: await sessions(w.a.agent),
     apiKeyWorks: (await w.a.apiKey.get('/api/v1/workspace')).status,
+    labels: await get('/api/v1/labels'),
+    teams: await get('/api/v1/teams'),
+    cannedResponses: await get('/api/v1/canned-responses'),
+    inboxSettings: await get('/api/v1/inbox-settings'),
+    agentAvailability: (await w.a.agent.get('/api/v1/me/availability')).body,
+    channels: await get('/api/v1/channels'),
+    timeline: await get(`/api/v1/conversations/${w.a.conversationId}/messages`),
+    deadLetters: await get('/api/v1/webhook-events'),
+    conversation: await h.ctx.db.run({ workspaceId: w.a.workspaceId }, async (tx) => {
+      const c = await conversationStoresFor(h.ctx, tx, w.a.workspaceId).conversations.get(w.a.conversationId);
+      assert.ok(c, "A's conversation");
+      const { status, assigneeId, teamId, snoozedUntil, labelIds } = c;
+      return { status, assigneeId, teamId, snoozedUntil, labelIds };
+    }),
   };
 }
 

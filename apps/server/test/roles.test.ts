@@ -141,6 +141,26 @@ const ACTIONS: Action[] = [
     ok: 204,
     run: (c, f) => c.delete(`/api/v1/support-access/${f.grantId}`),
   },
+  { name: 'list labels', permission: 'conversations.read', ok: 200, run: (c) => c.get('/api/v1/labels') },
+  {
+    name: 'set own availability',
+    permission: 'conversations.write',
+    ok: 200,
+    peopleOnly: true,
+    run: (c) => c.request('PUT', '/api/v1/me/availability', { available: false }),
+  },
+  {
+    name: 'create a label',
+    permission: 'inbox.manage',
+    ok: 201,
+    run: (c) => c.post('/api/v1/labels', { name: 'Follow-up' }),
+  },
+  {
+    name: 'list dead-lettered webhooks',
+    permission: 'channels.manage',
+    ok: 200,
+    run: (c) => c.get('/api/v1/webhook-events'),
+  },
   {
     name: 'rename the workspace',
     permission: 'workspace.update',

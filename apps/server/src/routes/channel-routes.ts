@@ -4,6 +4,9 @@ import {
   authorize,
   checkChannelHealth,
   connectByEmbeddedSignup,
+  cursorUuid,
+  decodeCursor,
+  encodeCursor,
   connectChannel,
   disconnectChannel,
   DomainError,
@@ -34,17 +37,31 @@ import {
   WebhookEventView,
 } from '../http/conversation-schemas.ts';
 import { channelView } from '../http/conversation-views.ts';
-import { errorResponses, NoContent, strict, Uuid } from '../http/schemas.ts';
+import { errorResponses, NoContent, PageQuery, strict, Uuid } from '../http/schemas.ts';
 
 const Params = Type.Object({ channelId: Uuid }, strict);
 const EventParams = Type.Object({ eventId: Uuid }, strict);
-const DeadLetterQuery = Type.Object(
-  {
-    before: Type.Optional(Uuid),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-  },
-  strict,
-);
+/** Dead letters page newest first; the cursor is the last id seen. */
+async function deadLetterPage<V>(
+  tx: Tx,
+  query: { cursor?: string; limit?: number },
+  view: (e: WebhookEventSummary) => Promise<V>,
+) {
+  const limit = query.limit ?? 50;
+  const before = query.cursor ? cursorUuid(decodeCursor(query.cursor), 'id') : null;
+  const rows = await listDeadWebhookEvents(tx, { before, limit: limit + 1 });
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    items: await Promise.all(items.map(view)),
+    nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null,
+  };
+}
+
+const DeadLetterPage = Type.Object({
+  items: Type.Array(WebhookEventView),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
 
 function channelDeps(ctx: AppContext, tx: Tx, workspaceId: string) {
   const stores = conversationStoresFor(ctx, tx, workspaceId);
@@ -295,19 +312,15 @@ export function channelRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['webhooks'],
           summary: 'Dead letters: webhook deliveries routed to this workspace that could not be processed',
-          querystring: DeadLetterQuery,
-          response: { 200: Type.Object({ items: Type.Array(WebhookEventView) }), ...errorResponses },
+          querystring: PageQuery,
+          response: { 200: DeadLetterPage, ...errorResponses },
         },
       },
       async (req) =>
         withWorkspace(ctx, req, async ({ tx, actor }) => {
           authorize(actor, 'channels.manage');
-          const rows = await listDeadWebhookEvents(tx, {
-            before: req.query.before ?? null,
-            limit: req.query.limit ?? 50,
-          });
           const scope = { workspaceId: actor.workspaceId };
-          return { items: await Promise.all(rows.map((e) => eventView(ctx, tx, e, scope, false))) };
+          return deadLetterPage(tx, req.query, (e) => eventView(ctx, tx, e, scope, false));
         }),
     );
 
@@ -368,8 +381,8 @@ export function operatorWebhookRoutes(ctx: AppContext): FastifyPluginAsyncTypebo
         schema: {
           tags,
           summary: 'Every dead-lettered webhook delivery on this install',
-          querystring: DeadLetterQuery,
-          response: { 200: Type.Object({ items: Type.Array(WebhookEventView) }), ...errorResponses },
+          querystring: PageQuery,
+          response: { 200: DeadLetterPage, ...errorResponses },
         },
       },
       async (req) =>
@@ -378,12 +391,8 @@ export function operatorWebhookRoutes(ctx: AppContext): FastifyPluginAsyncTypebo
           req,
           async ({ tx, user }) => {
             requireOperator(user);
-            const rows = await listDeadWebhookEvents(tx, {
-              before: req.query.before ?? null,
-              limit: req.query.limit ?? 50,
-            });
             const scope = { userId: user.id, operator: true };
-            return { items: await Promise.all(rows.map((e) => eventView(ctx, tx, e, scope, true))) };
+            return deadLetterPage(tx, req.query, (e) => eventView(ctx, tx, e, scope, true));
           },
           { operator: true },
         ),

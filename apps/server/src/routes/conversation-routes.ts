@@ -140,11 +140,11 @@ export function conversationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         config,
         schema: {
           tags,
-          summary: 'The timeline, newest first (messages and private notes); page back with `before`',
+          summary: 'The timeline, newest first (messages and private notes); page back with `cursor`',
           params: ConversationParams,
           querystring: Type.Object(
             {
-              before: Type.Optional(Type.String({ maxLength: 2048 })),
+              cursor: Type.Optional(Type.String({ maxLength: 2048 })),
               limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
             },
             strict,
@@ -162,7 +162,7 @@ export function conversationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         within(req, async (stores, actor) => {
           const page = await conversationTimeline(stores, actor, {
             conversationId: req.params.conversationId,
-            before: req.query.before ?? null,
+            before: req.query.cursor ?? null,
             limit: req.query.limit ?? 50,
           });
           return { items: page.items.map(messageView), nextCursor: page.nextCursor };

@@ -71,6 +71,11 @@ export async function seedInbound(
     if (!message) throw new Error('seedInbound: message not stored');
     const conversation = await stores.conversations.get(message.conversationId);
     if (!conversation) throw new Error('seedInbound: no conversation');
-    return { conversationId: conversation.id, messageId: message.id, contactId: conversation.contactId, externalId };
+    return {
+      conversationId: conversation.id,
+      messageId: message.id,
+      contactId: conversation.contactId,
+      externalId,
+    };
   });
 }

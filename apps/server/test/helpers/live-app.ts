@@ -4,7 +4,8 @@ import path from 'node:path';
 import assert from 'node:assert/strict';
 import { createSimulator, DEMO, type Simulator, type SimulatorOptions } from '@parley/simulator';
 import { SimulatorClient } from '@parley/testing';
-import { startWorkers, type Workers } from '../../src/workers/workers.ts';
+import { startAppWorkers } from '../../src/workers/app-workers.ts';
+import type { Workers } from '../../src/workers/workers.ts';
 import { DEMO_CHANNELS } from '../../src/demo-seed.ts';
 import type { HttpClient } from './http-client.ts';
 import { createTestApp, type TestHarness } from './test-app.ts';
@@ -47,7 +48,7 @@ export async function createLiveApp(
     verifyToken: DEMO.verifyToken,
   });
   assert.equal(hook.verified, true, 'the webhook handshake with Parley failed');
-  const workers = startWorkers(h.ctx, { gateway: h.ctx.gateway, storage: h.ctx.storage }, { idleMs: 20 });
+  const workers = startAppWorkers(h.ctx, { idleMs: 20, periodicMs: 200 });
   return {
     ...h,
     sim,

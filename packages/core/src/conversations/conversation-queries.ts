@@ -1,4 +1,5 @@
 import { DomainError } from '../shared/domain-error.ts';
+import { decodeTimeCursor } from '../shared/cursor.ts';
 import { authorize, type Actor } from '../workspaces/actor.ts';
 import type { Page } from '../workspaces/workspace-store.ts';
 import { searchWords } from './message-text.ts';
@@ -57,6 +58,7 @@ export async function conversationTimeline(
   input: { conversationId: string; before: string | null; limit: number },
 ): Promise<Page<MessageRecord>> {
   authorize(actor, 'conversations.read');
+  if (input.before) decodeTimeCursor(input.before); // a bad cursor is the caller's error, whatever the id
   const conversation = await loadConversation(deps, input.conversationId);
   return deps.messages.timeline(conversation.id, { before: input.before, limit: input.limit });
 }

@@ -57,3 +57,21 @@ export function cursorUuid(values: CursorValues, key: string): string {
   if (typeof v !== 'string' || !isUuid(v)) throw invalidCursor();
   return v.toLowerCase();
 }
+
+/** A decoded cursor's position `key` as a timestamp (ISO string), or 'invalid_cursor'. */
+export function cursorTimestamp(values: CursorValues, key: string): Date {
+  const v = Object.hasOwn(values, key) ? values[key] : undefined;
+  const d = typeof v === 'string' && v.length <= 40 ? new Date(v) : null;
+  if (!d || Number.isNaN(d.getTime())) throw invalidCursor();
+  return d;
+}
+
+/** Keyset position of a list ordered by (timestamp, id) descending: `{t, id}`. */
+export function decodeTimeCursor(cursor: string): { t: Date; id: string } {
+  const values = decodeCursor(cursor);
+  return { t: cursorTimestamp(values, 't'), id: cursorUuid(values, 'id') };
+}
+
+export function encodeTimeCursor(position: { t: Date; id: string }): string {
+  return encodeCursor({ t: position.t.toISOString(), id: position.id });
+}

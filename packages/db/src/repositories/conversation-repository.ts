@@ -1,9 +1,8 @@
 import { and, desc, eq, exists, gt, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import {
-  cursorUuid,
-  decodeCursor,
+  decodeTimeCursor,
   DomainError,
-  encodeCursor,
+  encodeTimeCursor,
   type ConversationRecord,
   type ConversationStore,
   type FieldCipher,
@@ -34,14 +33,6 @@ const columns = {
 
 const selectConversations = (tx: Tx) => tx.select(columns).from(conversations);
 type Row = Awaited<ReturnType<typeof selectConversations>>[number];
-
-function cursorTime(values: Record<string, string | number>): Date {
-  const t = values.t;
-  const d = typeof t === 'string' ? new Date(t) : null;
-  if (!d || Number.isNaN(d.getTime()))
-    throw new DomainError('invalid_cursor', 'The pagination cursor is not valid.');
-  return d;
-}
 
 /** Conversations, newest activity first; the list preview is encrypted like the messages. */
 export function conversationRepository(tx: Tx, cipher: FieldCipher): ConversationStore {
@@ -132,9 +123,7 @@ export function conversationRepository(tx: Tx, cipher: FieldCipher): Conversatio
         );
       }
       if (page.cursor) {
-        const values = decodeCursor(page.cursor);
-        const t = cursorTime(values);
-        const cid = cursorUuid(values, 'id');
+        const { t, id: cid } = decodeTimeCursor(page.cursor);
         conds.push(
           or(
             lt(conversations.lastMessageAt, t),
@@ -151,9 +140,7 @@ export function conversationRepository(tx: Tx, cipher: FieldCipher): Conversatio
       return {
         items,
         nextCursor:
-          rows.length > page.limit && last
-            ? encodeCursor({ t: last.lastMessageAt.toISOString(), id: last.id })
-            : null,
+          rows.length > page.limit && last ? encodeTimeCursor({ t: last.lastMessageAt, id: last.id }) : null,
       };
     },
     async dueSnoozed(now, limit) {

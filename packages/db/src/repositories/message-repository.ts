@@ -1,9 +1,7 @@
 import { and, desc, eq, inArray, lte, ne, or, lt, type SQL } from 'drizzle-orm';
 import {
-  cursorUuid,
-  decodeCursor,
-  DomainError,
-  encodeCursor,
+  decodeTimeCursor,
+  encodeTimeCursor,
   searchWords,
   type FieldCipher,
   type MessageContent,
@@ -119,11 +117,7 @@ export function messageRepository(tx: Tx, cipher: FieldCipher): MessageStore {
     async timeline(conversationId, page) {
       const conds: (SQL | undefined)[] = [eq(messages.conversationId, conversationId)];
       if (page.before) {
-        const values = decodeCursor(page.before);
-        const t = typeof values.t === 'string' ? new Date(values.t) : null;
-        if (!t || Number.isNaN(t.getTime()))
-          throw new DomainError('invalid_cursor', 'The pagination cursor is not valid.');
-        const id = cursorUuid(values, 'id');
+        const { t, id } = decodeTimeCursor(page.before);
         conds.push(
           or(lt(messages.providerTimestamp, t), and(eq(messages.providerTimestamp, t), lt(messages.id, id))),
         );
@@ -141,7 +135,7 @@ export function messageRepository(tx: Tx, cipher: FieldCipher): MessageStore {
         items,
         nextCursor:
           rows.length > page.limit && last
-            ? encodeCursor({ t: last.providerTimestamp.toISOString(), id: last.id })
+            ? encodeTimeCursor({ t: last.providerTimestamp, id: last.id })
             : null,
       };
     },

@@ -1,0 +1,3 @@
+export * from './hub.ts';
+export * from './realtime-routes.ts';
+export * from './sse.ts';
