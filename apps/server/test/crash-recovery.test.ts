@@ -86,7 +86,10 @@ async function stopServer(signal: NodeJS.Signals): Promise<void> {
   child = null;
 }
 
-before(async () => {
+// Child processes start (and PGlite creates its folder) slowly on a busy machine: a test of its own pace.
+const SLOW = { timeout: 6 * 60_000 };
+
+before(SLOW, async () => {
   port = await freePort();
   sim = await createSimulator({
     port: 0,
@@ -132,80 +135,84 @@ async function api(pathname: string, body: unknown, cookie: string | null, csrf:
   return { status: res.status, body: (await res.json()) as any, cookie: res.headers.get('set-cookie') };
 }
 
-test(`kill -9 during a burst of ${BURST} inbound messages, restart: exactly ${BURST} messages`, async () => {
-  const signup = await api(
-    '/api/v1/auth/signup',
-    {
-      email: 'crash@example.test',
-      password: 'correct horse battery staple',
-      name: 'Crash',
-      workspaceName: 'Crash',
-    },
-    null,
-    null,
-  );
-  assert.equal(signup.status, 201, JSON.stringify(signup.body));
-  const cookie = (signup.cookie ?? '').split(';')[0] ?? '';
-  const me = await fetch(`http://127.0.0.1:${port}/api/v1/auth/me`, { headers: { cookie } });
-  const csrf = ((await me.json()) as any).csrfToken as string;
-  const wa = DEMO_CHANNELS[0];
-  const connected = await api(
-    '/api/v1/channels',
-    { ...wa, appId: DEMO.appId, appSecret: DEMO.appSecret, verifyToken: DEMO.verifyToken },
-    cookie,
-    csrf,
-  );
-  assert.equal(connected.status, 201, JSON.stringify(connected.body));
-  const hook = await simClient.setWebhook(DEMO.appId, {
-    callbackUrl: `http://127.0.0.1:${port}/webhooks/meta`,
-    verifyToken: DEMO.verifyToken,
-  });
-  assert.equal(hook.verified, true);
+test(
+  `kill -9 during a burst of ${BURST} inbound messages, restart: exactly ${BURST} messages`,
+  SLOW,
+  async () => {
+    const signup = await api(
+      '/api/v1/auth/signup',
+      {
+        email: 'crash@example.test',
+        password: 'correct horse battery staple',
+        name: 'Crash',
+        workspaceName: 'Crash',
+      },
+      null,
+      null,
+    );
+    assert.equal(signup.status, 201, JSON.stringify(signup.body));
+    const cookie = (signup.cookie ?? '').split(';')[0] ?? '';
+    const me = await fetch(`http://127.0.0.1:${port}/api/v1/auth/me`, { headers: { cookie } });
+    const csrf = ((await me.json()) as any).csrfToken as string;
+    const wa = DEMO_CHANNELS[0];
+    const connected = await api(
+      '/api/v1/channels',
+      { ...wa, appId: DEMO.appId, appSecret: DEMO.appSecret, verifyToken: DEMO.verifyToken },
+      cookie,
+      csrf,
+    );
+    assert.equal(connected.status, 201, JSON.stringify(connected.body));
+    const hook = await simClient.setWebhook(DEMO.appId, {
+      callbackUrl: `http://127.0.0.1:${port}/webhooks/meta`,
+      verifyToken: DEMO.verifyToken,
+    });
+    assert.equal(hook.verified, true);
 
-  const burst = simClient.burst({ to: DEMO.phoneNumberId, count: BURST, perSecond: 400, customers: 50 });
-  // Let part of the burst land, then pull the plug.
-  await eventually(
-    async () => (await simClient.webhookStats()).postsOk >= 50,
-    'a part of the burst to be acknowledged',
-    60_000,
-  );
-  await stopServer('SIGKILL');
-  const stats = await simClient.webhookStats();
-  assert.ok(stats.postsOk < BURST, `the kill came too late (${stats.postsOk} already acknowledged)`);
-  await burst;
-  await startServer();
-  assert.ok(await simClient.waitIdle(120_000), 'the simulator delivered everything');
-  const final = await simClient.webhookStats();
-  assert.equal(final.gaveUp, 0, 'the simulator gave up on deliveries');
+    const burst = simClient.burst({ to: DEMO.phoneNumberId, count: BURST, perSecond: 400, customers: 50 });
+    // Let part of the burst land, then pull the plug.
+    await eventually(
+      async () => (await simClient.webhookStats()).postsOk >= 50,
+      'a part of the burst to be acknowledged',
+      60_000,
+    );
+    await stopServer('SIGKILL');
+    const stats = await simClient.webhookStats();
+    assert.ok(stats.postsOk < BURST, `the kill came too late (${stats.postsOk} already acknowledged)`);
+    await burst;
+    await startServer();
+    assert.ok(await simClient.waitIdle(120_000), 'the simulator delivered everything');
+    const final = await simClient.webhookStats();
+    assert.equal(final.gaveUp, 0, 'the simulator gave up on deliveries');
 
-  // Let the restarted server's workers finish, stop it, then count in the database itself.
-  await eventually(
-    async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/conversations?limit=200`, {
-        headers: { cookie },
-      });
-      const body = (await res.json()) as any;
-      const unread = (body.items as { unreadCount: number }[]).reduce((n, c) => n + c.unreadCount, 0);
-      return unread === BURST;
-    },
-    `${BURST} unread messages`,
-    120_000,
-  );
-  await stopServer('SIGTERM');
-  const db = database?.url
-    ? await openDatabase({ engine: 'postgres', url: database.url, poolSize: 1 })
-    : await openDatabase({ engine: 'pglite', dataDir: path.join(dataDir ?? '', 'pglite') });
-  try {
-    const [row] = await db.asOwner((tx) =>
-      queryRows<{ total: number; distinct: number; pending: number }>(
-        tx,
-        sql`select (select count(*)::int from messages where direction = 'inbound') as total,
+    // Let the restarted server's workers finish, stop it, then count in the database itself.
+    await eventually(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/conversations?limit=200`, {
+          headers: { cookie },
+        });
+        const body = (await res.json()) as any;
+        const unread = (body.items as { unreadCount: number }[]).reduce((n, c) => n + c.unreadCount, 0);
+        return unread === BURST;
+      },
+      `${BURST} unread messages`,
+      120_000,
+    );
+    await stopServer('SIGTERM');
+    const db = database?.url
+      ? await openDatabase({ engine: 'postgres', url: database.url, poolSize: 1 })
+      : await openDatabase({ engine: 'pglite', dataDir: path.join(dataDir ?? '', 'pglite') });
+    try {
+      const [row] = await db.asOwner((tx) =>
+        queryRows<{ total: number; distinct: number; pending: number }>(
+          tx,
+          sql`select (select count(*)::int from messages where direction = 'inbound') as total,
                    (select count(distinct provider_message_id)::int from messages where direction = 'inbound') as distinct,
                    (select count(*)::int from webhook_events where status <> 'done') as pending`,
-      ),
-    );
-    assert.deepEqual(row, { total: BURST, distinct: BURST, pending: 0 });
-  } finally {
-    await db.close();
-  }
-});
+        ),
+      );
+      assert.deepEqual(row, { total: BURST, distinct: BURST, pending: 0 });
+    } finally {
+      await db.close();
+    }
+  },
+);
