@@ -89,7 +89,7 @@ async function stopServer(signal: NodeJS.Signals): Promise<void> {
 // Child processes start (and PGlite creates its folder) slowly on a busy machine: a test of its own pace.
 const SLOW = { timeout: 6 * 60_000 };
 
-before(SLOW, async () => {
+before(async () => {
   port = await freePort();
   sim = await createSimulator({
     port: 0,
@@ -113,7 +113,7 @@ before(SLOW, async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-crash-'));
   }
   await startServer();
-});
+}, SLOW);
 
 after(async () => {
   await stopServer('SIGKILL');

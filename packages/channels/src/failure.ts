@@ -1,41 +1,12 @@
-/** An error as Meta reports it (Graph error envelope or a status/system `errors[]` item). */
-export interface ProviderErrorInfo {
-  code: number;
-  subcode?: number;
-  title: string;
-  details?: string;
-}
+import type { ClassifiedFailure } from '@parley/core';
 
-/** What the worker should do about a failure (see README "Failure classes"). */
-export type FailureClass =
-  | 'rate_limited'
-  | 'retryable'
-  | 'window_closed'
-  | 'invalid_recipient'
-  | 'opted_out'
-  | 'auth_revoked'
-  | 'template_error'
-  | 'invalid_request'
-  | 'unknown';
-
-export const FAILURE_CLASSES: readonly FailureClass[] = [
-  'rate_limited',
-  'retryable',
-  'window_closed',
-  'invalid_recipient',
-  'opted_out',
-  'auth_revoked',
-  'template_error',
-  'invalid_request',
-  'unknown',
-];
-
-export interface ClassifiedFailure extends ProviderErrorInfo {
-  class: FailureClass;
-  httpStatus?: number;
-  /** A hint: how long to wait before trying again (rate limits, Retry-After). */
-  retryAfterMs?: number;
-}
+/** Failure classes and Meta's error shape are the domain's (packages/core). */
+export {
+  FAILURE_CLASSES,
+  type ClassifiedFailure,
+  type FailureClass,
+  type ProviderErrorInfo,
+} from '@parley/core';
 
 /**
  * Codes for failures that happen on our side of the wire. Negative, so they never collide with

@@ -1,5 +1,12 @@
 import { isUuid, newId } from '../shared/ids.ts';
-import { MEDIA_TYPES, type CanonicalEvent, type MediaType } from './canonical.ts';
+import {
+  isMediaType,
+  type AccountEvent,
+  type CanonicalEvent,
+  type MessageEvent,
+  type StatusEvent,
+  type WatermarkEvent,
+} from './canonical.ts';
 import { advanceStatus, statusesBelow } from './message-status.ts';
 import { previewOf, searchableText } from './message-text.ts';
 import type { ChannelRecord, ContactIdentity, ConversationRecord, MessageRecord } from './model.ts';
@@ -32,13 +39,6 @@ export interface IngestResult {
   /** Status reports for messages not (yet) known: the caller retries them later. */
   unmatched: string[];
 }
-
-type MessageEvent = Extract<CanonicalEvent, { type: 'message' }>;
-type StatusEvent = Extract<CanonicalEvent, { type: 'status' }>;
-type WatermarkEvent = Extract<CanonicalEvent, { type: 'watermark' }>;
-type AccountEvent = Extract<CanonicalEvent, { type: 'account' }>;
-
-const isMedia = (t: string): t is MediaType => (MEDIA_TYPES as readonly string[]).includes(t);
 
 /**
  * Applies one channel's canonical events, idempotently: a message already stored (same wamid /
@@ -172,7 +172,7 @@ async function ingestMessage(
     searchText: searchableText(event.content),
   });
   if (!inserted) return false;
-  if (isMedia(event.content.type) && 'media' in event.content) {
+  if (isMediaType(event.content.type) && 'media' in event.content) {
     const mediaId = newId();
     await deps.media.insert({ id: mediaId, messageId: id, mimeType: event.content.media.mimeType ?? null });
     await deps.jobs.enqueue('media.fetch', mediaId);
