@@ -46,9 +46,9 @@ function run(label, files, env) {
       'tsx',
       '--test',
       `--test-concurrency=${Math.max(2, os.availableParallelism())}`,
-      // A stuck test fails after 2 minutes, and a file whose tests are done exits even if a
+      // A stuck test fails after 4 minutes, and a file whose tests are done exits even if a
       // handle is left open, so one hang can never stall the whole run.
-      '--test-timeout=120000',
+      '--test-timeout=240000',
       '--test-force-exit',
       '--test-reporter=spec',
       ...files,
