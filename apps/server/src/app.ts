@@ -11,7 +11,7 @@ import { installTextGuard } from './http/text-guard.ts';
 import { webApp } from './http/web-app.ts';
 import type { RouteAuth } from './http/request-auth.ts';
 import { authRoutes } from './routes/auth-routes.ts';
-import { channelRoutes, operatorWebhookRoutes } from './routes/channel-routes.ts';
+import { channelRoutes, embeddedSignupSdkUrl, operatorWebhookRoutes } from './routes/channel-routes.ts';
 import { conversationRoutes } from './routes/conversation-routes.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
 import { inboxRoutes } from './routes/inbox-routes.ts';
@@ -113,7 +113,8 @@ export async function buildApp(
     app.swagger(),
   );
   // The web app (apps/web/dist) with its SPA fallback: last, so every API route above wins.
-  await app.register(webApp());
+  const sdkUrl = embeddedSignupSdkUrl(ctx.config);
+  await app.register(webApp({ scriptOrigins: sdkUrl ? [new URL(sdkUrl).origin] : [] }));
 
   return Object.assign(app, { registeredRoutes });
 }

@@ -187,6 +187,11 @@ describe('a customer writes, the agent sees it and answers', () => {
     const conversation = await conversationOf(channels.whatsapp, 'Do you deliver on Sundays?');
     assert.equal(conversation.contact.name, 'Ana Stream');
     assert.equal(conversation.contact.phone, `+${ana.waId}`);
+    const ofContact = await owner.get(`/api/v1/conversations?contactId=${conversation.contactId}`);
+    assert.deepEqual(
+      ofContact.body.items.map((c: { id: string }) => c.id),
+      [conversation.id],
+    );
     assert.equal(conversation.unreadCount, 1);
     assert.equal(conversation.window.open, true);
     assert.equal(created.conversationId, conversation.id);

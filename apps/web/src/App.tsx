@@ -8,7 +8,10 @@ import { InvitePage } from './pages/Invite.tsx';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/PasswordReset.tsx';
 import { SettingsPage } from './pages/settings/SettingsPage.tsx';
 import { SignInPage } from './pages/SignIn.tsx';
-import { InboxPage, NoWorkspacePage, NotFoundPage } from './pages/Simple.tsx';
+import { ForbiddenPage, NoWorkspacePage, NotFoundPage } from './pages/Simple.tsx';
+import { InboxPage } from './inbox/InboxPage.tsx';
+import { useRealtime } from './inbox/realtime.ts';
+import { can } from './pages/settings/common.tsx';
 import { match, navigate, Redirect, useLocation } from './router.tsx';
 import { ErrorAlert, Loading } from './ui/components.tsx';
 import { AuthLayout } from './pages/AuthLayout.tsx';
@@ -87,6 +90,7 @@ function Routes({ me }: { me: SignedIn }) {
   const params =
     match('/w/:workspaceId', pathname) ??
     match('/w/:workspaceId/inbox', pathname) ??
+    match('/w/:workspaceId/inbox/:conversationId', pathname) ??
     match('/w/:workspaceId/settings', pathname) ??
     match('/w/:workspaceId/settings/:section', pathname);
   if (!params?.workspaceId) {
@@ -120,14 +124,29 @@ function WorkspaceRoutes({
   useEffect(() => {
     if (membership) rememberWorkspace(membership.workspaceId);
   }, [membership]);
+  // One live stream per open workspace keeps every cached list and timeline current.
+  useRealtime(
+    workspaceId,
+    membership !== null && !gone && workspace.isSuccess && can(membership.role, 'conversations.read'),
+  );
+  const conversationId = match('/w/:workspaceId/inbox/:conversationId', pathname)?.conversationId ?? null;
 
   let page;
   if (!membership || gone) {
     // Not one of this user's workspaces: nothing of it is asked for, let alone shown.
     page = <NotFoundPage what="workspace" />;
-  } else if (pathname === `/w/${workspaceId}` || pathname === `/w/${workspaceId}/inbox`) {
+  } else if (pathname === `/w/${workspaceId}` || pathname === `/w/${workspaceId}/inbox` || conversationId) {
     if (pathname === `/w/${workspaceId}`) return <Redirect to={`/w/${workspaceId}/inbox`} />;
-    page = <InboxPage />;
+    page = can(membership.role, 'conversations.read') ? (
+      <InboxPage
+        me={me}
+        workspaceId={workspaceId}
+        conversationId={conversationId}
+        canManageChannels={can(membership.role, 'channels.manage')}
+      />
+    ) : (
+      <ForbiddenPage />
+    );
   } else if (pathname === `/w/${workspaceId}/settings`) {
     return <Redirect to={`/w/${workspaceId}/settings/workspace`} />;
   } else {

@@ -47,8 +47,8 @@ test(
     await page.getByRole('cell', { name: owner.email }).waitFor();
     assert.equal(await page.getByLabel('Workspace', { exact: true }).inputValue(), owner.workspaceId);
     // The page heading takes the focus after an in-app navigation.
-    await page.getByRole('link', { name: 'Inbox' }).click();
-    await page.getByText('Conversations arrive soon.').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
+    await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1');
     assert.deepEqual(problems, []);
   },

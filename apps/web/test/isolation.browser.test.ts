@@ -97,7 +97,7 @@ test('at 390 px the sidebar folds behind a menu button and nothing scrolls sidew
   assert.equal(await page.evaluate(() => document.activeElement?.className), 'menu-button');
   await menu.click();
   await nav.getByRole('link', { name: 'Inbox' }).click();
-  await page.getByText('Conversations arrive soon.').waitFor();
+  await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
   assert.equal(await nav.isVisible(), false, 'the drawer closes after navigating');
   assert.deepEqual(problems, []);
 });

@@ -40,7 +40,7 @@ test(
     await guest.page.getByLabel('Choose a password').fill(PASSWORD);
     await guest.page.getByRole('button', { name: 'Create account and join' }).click();
     await guest.page.waitForURL(new RegExp(`/w/${owner.workspaceId}/inbox$`));
-    await guest.page.getByText('Conversations arrive soon.').waitFor();
+    await guest.page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
 
     // An agent: no invitations or API keys in the menu, refused by URL, no role controls.
     await guest.page.getByRole('link', { name: 'Settings' }).click();

@@ -288,6 +288,7 @@ export const ConversationListQuery = Type.Object(
   {
     status: Type.Optional(ConversationStatusSchema),
     channelId: Type.Optional(Uuid),
+    contactId: Type.Optional(Uuid),
     assigneeId: Type.Optional(Type.Union([Uuid, Type.Literal('none'), Type.Literal('me')])),
     teamId: Type.Optional(Uuid),
     labelId: Type.Optional(Uuid),

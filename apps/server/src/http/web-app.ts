@@ -14,21 +14,25 @@ const RESERVED = /^\/(api|webhooks|healthz|metrics)(\/|$)/;
  * The page may load only its own scripts, styles and images (QR codes are drawn as SVG elements);
  * it may not be framed. User and customer text is rendered as text by React, and this is the net.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+function contentSecurityPolicy(scriptOrigins: string[]): string {
+  return [
+    "default-src 'self'",
+    ["script-src 'self'", ...scriptOrigins].join(' '),
+    // Meta's SDK talks to its origin from frames it opens (Embedded Signup).
+    ...(scriptOrigins.length > 0 ? [['frame-src', ...scriptOrigins].join(' ')] : []),
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
-function setPageHeaders(reply: FastifyReply): void {
-  reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+function setPageHeaders(reply: FastifyReply, csp: string): void {
+  reply.header('content-security-policy', csp);
   reply.header('x-frame-options', 'DENY');
   reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');
@@ -49,8 +53,15 @@ async function isFile(file: string): Promise<boolean> {
  * reload. Registered after the API: `/api/*`, `/webhooks/*`, `/healthz` and `/metrics` keep their
  * JSON 404s, and so does a missing file (a path with an extension).
  */
-export function webApp(opts: { distDir?: string } = {}): FastifyPluginAsync {
+export function webApp(
+  opts: {
+    distDir?: string;
+    /** Origins the page may load scripts from besides its own: Meta's JS SDK for Embedded Signup. */
+    scriptOrigins?: string[];
+  } = {},
+): FastifyPluginAsync {
   const root = opts.distDir ?? DEFAULT_WEB_DIST;
+  const csp = contentSecurityPolicy(opts.scriptOrigins ?? []);
   return async (app) => {
     await app.register(fastifyStatic, { root, serve: false, decorateReply: true });
 
@@ -72,7 +83,7 @@ export function webApp(opts: { distDir?: string } = {}): FastifyPluginAsync {
         if (relative !== '' && (await isFile(path.join(root, relative)))) {
           // Vite names files under assets/ by their content hash: they never change.
           const immutable = relative.startsWith('assets/');
-          if (relative.endsWith('.html')) setPageHeaders(reply);
+          if (relative.endsWith('.html')) setPageHeaders(reply, csp);
           reply.header('x-content-type-options', 'nosniff');
           reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
           return reply.sendFile(relative, { cacheControl: false });
@@ -87,7 +98,7 @@ export function webApp(opts: { distDir?: string } = {}): FastifyPluginAsync {
             'The web app is not built: run `npm run build:web` (npm start does it for you).',
           );
         }
-        setPageHeaders(reply);
+        setPageHeaders(reply, csp);
         return reply.sendFile('index.html', { cacheControl: false });
       },
     );

@@ -110,6 +110,14 @@ async function eventView(
   };
 }
 
+/** Meta's JS SDK for Embedded Signup: the simulator's stand-in unless the Graph API is Meta's own. */
+export function embeddedSignupSdkUrl(config: AppContext['config']): string | null {
+  if (!config.meta.app) return null;
+  return config.meta.graphUrl.startsWith('https://graph.facebook.com')
+    ? 'https://connect.facebook.net/en_US/sdk.js'
+    : `${config.meta.graphUrl}/sdk.js`;
+}
+
 /** Channel connections (form and Embedded Signup), their health, and dead-lettered webhooks. */
 export function channelRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -207,15 +215,10 @@ export function channelRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         withWorkspace(ctx, req, async ({ actor }) => {
           authorize(actor, 'channels.manage');
           const metaApp = ctx.config.meta.app;
-          const simulated = !ctx.config.meta.graphUrl.startsWith('https://graph.facebook.com');
           return {
             available: metaApp !== null,
             appId: metaApp?.id ?? null,
-            sdkUrl: metaApp
-              ? simulated
-                ? `${ctx.config.meta.graphUrl}/sdk.js`
-                : 'https://connect.facebook.net/en_US/sdk.js'
-              : null,
+            sdkUrl: embeddedSignupSdkUrl(ctx.config),
           };
         }),
     );

@@ -43,10 +43,12 @@ export interface RequestOptions {
   workspaceId?: string | null;
   /** Sign-in steps handle their own 401s (wrong password is not "session ended"). */
   quiet?: boolean;
+  /** Extra request headers (e.g. Idempotency-Key). */
+  headers?: Record<string, string>;
 }
 
 export async function api<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   if (opts.workspaceId) headers['x-workspace-id'] = opts.workspaceId;

@@ -7,6 +7,7 @@ import { takeFlash } from '../flash.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { LanguageSelect, Notice, SelectField } from '../ui/components.tsx';
+import { AvailabilityToggle } from './Availability.tsx';
 
 /**
  * The signed-in frame: a sidebar (workspace switcher, navigation, account) that becomes a
@@ -132,6 +133,7 @@ export function AppShell({
         >
           <p className="account-name">{me.user.name || me.user.email}</p>
           <p className="account-email">{me.user.email}</p>
+          {member && workspaceId && <AvailabilityToggle workspaceId={workspaceId} />}
           <LanguageSelect />
           <button
             type="button"
@@ -144,7 +146,7 @@ export function AppShell({
         </section>
       </div>
       {open && <div className="scrim" aria-hidden="true" onClick={() => setOpen(false)} />}
-      <main id="main" className="content" tabIndex={-1}>
+      <main id="main" className={`content ${section === 'inbox' ? 'content-inbox' : ''}`} tabIndex={-1}>
         {flash && <Notice tone="info">{flash}</Notice>}
         {children}
       </main>

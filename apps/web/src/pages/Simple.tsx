@@ -2,19 +2,6 @@ import { useI18n } from '../i18n/index.tsx';
 import { Link } from '../router.tsx';
 import { PageHeading } from '../ui/components.tsx';
 
-export function InboxPage() {
-  const { t } = useI18n();
-  return (
-    <>
-      <PageHeading title={t('inbox.title')}>{t('inbox.title')}</PageHeading>
-      <div className="empty">
-        <p className="empty-title">{t('inbox.soon')}</p>
-        <p>{t('inbox.soonDetail')}</p>
-      </div>
-    </>
-  );
-}
-
 export function NotFoundPage({ what }: { what: 'page' | 'workspace' }) {
   const { t } = useI18n();
   return (

@@ -11,6 +11,7 @@ import { generate } from 'otplib';
 import { ensureWebBuild } from '../../../../scripts/build-web.ts';
 import { PASSWORD } from '../../../server/test/helpers/factories.ts';
 import { createTestApp, type TestHarness } from '../../../server/test/helpers/test-app.ts';
+import { createLiveApp, type LiveHarness } from '../../../server/test/helpers/live-app.ts';
 
 export const CHROMIUM_PATH =
   process.env.CHROMIUM_PATH ??
@@ -31,6 +32,8 @@ const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '../../../../docs/scree
 
 export interface WebHarness {
   h: TestHarness;
+  /** With `{ live: true }`: the simulator, its client and the running workers (else null). */
+  live: LiveHarness | null;
   baseUrl: string;
   browser: Browser;
   /** A new browser profile (its own cookies), like a second person on another computer. */
@@ -57,13 +60,26 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startWebHarness(): Promise<WebHarness> {
+/**
+ * `live: true` runs the server as apps/server/test/helpers/live-app.ts does: with a simulator (fast
+ * timing) whose webhooks reach it and the app workers running, so customers can write in.
+ */
+export async function startWebHarness(opts: { live?: boolean } = {}): Promise<WebHarness> {
   await ensureWebBuild({ quiet: true });
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  // The public URL is this server, so invitation links printed by the API open here.
-  const h = await createTestApp({ PARLEY_PUBLIC_URL: baseUrl, LOG_LEVEL: 'info' });
-  await h.app.listen({ host: '127.0.0.1', port });
+  let h: TestHarness;
+  let live: LiveHarness | null = null;
+  let baseUrl: string;
+  if (opts.live) {
+    live = await createLiveApp({ env: { LOG_LEVEL: 'info' } });
+    h = live;
+    baseUrl = live.url;
+  } else {
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    // The public URL is this server, so invitation links printed by the API open here.
+    h = await createTestApp({ PARLEY_PUBLIC_URL: baseUrl, LOG_LEVEL: 'info' });
+    await h.app.listen({ host: '127.0.0.1', port });
+  }
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
@@ -74,6 +90,7 @@ export async function startWebHarness(): Promise<WebHarness> {
 
   return {
     h,
+    live,
     baseUrl,
     browser,
     async newPage(opts = {}) {

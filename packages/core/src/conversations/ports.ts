@@ -64,6 +64,8 @@ export interface ContactStore {
 
 export interface ConversationFilter {
   status?: ConversationStatus;
+  /** A contact's conversations (one per channel). */
+  contactId?: string;
   channelId?: string;
   /** A user id, or 'none' for unassigned. */
   assigneeId?: string | 'none';

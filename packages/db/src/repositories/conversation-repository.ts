@@ -83,6 +83,7 @@ export function conversationRepository(tx: Tx, cipher: FieldCipher): Conversatio
       const conds: (SQL | undefined)[] = [];
       if (filter.status) conds.push(eq(conversations.status, filter.status));
       if (filter.channelId) conds.push(eq(conversations.channelId, filter.channelId));
+      if (filter.contactId) conds.push(eq(conversations.contactId, filter.contactId));
       if (filter.assigneeId === 'none') conds.push(isNull(conversations.assigneeId));
       else if (filter.assigneeId) conds.push(eq(conversations.assigneeId, filter.assigneeId));
       if (filter.teamId) conds.push(eq(conversations.teamId, filter.teamId));

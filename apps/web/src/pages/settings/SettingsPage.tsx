@@ -4,6 +4,8 @@ import { Link } from '../../router.tsx';
 import { PageHeading } from '../../ui/components.tsx';
 import { ForbiddenPage, NotFoundPage } from '../Simple.tsx';
 import { ApiKeysSection } from './ApiKeys.tsx';
+import { ChannelsSection } from './Channels.tsx';
+import { CannedSection, InboxSection, LabelsSection, TeamsSection } from './InboxSettings.tsx';
 import { can, type Permission } from './common.tsx';
 import { InvitationsSection } from './Invitations.tsx';
 import { MembersSection } from './Members.tsx';
@@ -23,6 +25,11 @@ const SECTIONS: Section[] = [
   { id: 'invitations', label: 'settings.invitations', needs: 'members.manage' },
   { id: 'security', label: 'settings.security', needs: null },
   { id: 'api-keys', label: 'settings.apiKeys', needs: 'api_keys.manage' },
+  { id: 'channels', label: 'settings.channels', needs: 'channels.manage' },
+  { id: 'inbox', label: 'settings.inbox', needs: 'conversations.read' },
+  { id: 'teams', label: 'settings.teams', needs: 'conversations.read' },
+  { id: 'labels', label: 'settings.labels', needs: 'conversations.read' },
+  { id: 'canned', label: 'settings.canned', needs: 'conversations.read' },
 ];
 
 export function SettingsPage({
@@ -46,7 +53,12 @@ export function SettingsPage({
   else if (current.id === 'members') body = <MembersSection {...props} />;
   else if (current.id === 'invitations') body = <InvitationsSection {...props} />;
   else if (current.id === 'security') body = <SecuritySection {...props} />;
-  else body = <ApiKeysSection {...props} />;
+  else if (current.id === 'api-keys') body = <ApiKeysSection {...props} />;
+  else if (current.id === 'channels') body = <ChannelsSection {...props} />;
+  else if (current.id === 'inbox') body = <InboxSection {...props} />;
+  else if (current.id === 'teams') body = <TeamsSection {...props} />;
+  else if (current.id === 'labels') body = <LabelsSection {...props} />;
+  else body = <CannedSection {...props} />;
   return (
     <>
       <PageHeading title={`${t(current.label)} · ${t('settings.title')}`}>{t('settings.title')}</PageHeading>
