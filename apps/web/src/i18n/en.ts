@@ -372,6 +372,7 @@ export const en = {
   'contact.unknownChannel': 'A disconnected channel',
   'contact.labels': 'Labels of this conversation',
   'contact.noLabels': 'No labels yet. Admins create them in Settings → Labels.',
+  'contact.conversations': 'Conversations',
   'contact.consent': 'Consent',
   'contact.consentNotTracked': 'Not tracked yet: Parley does not record consent for this contact yet.',
 

@@ -379,6 +379,7 @@ export const es: Dictionary = {
   'contact.unknownChannel': 'Un canal desconectado',
   'contact.labels': 'Etiquetas de esta conversación',
   'contact.noLabels': 'Aún no hay etiquetas. Los administradores las crean en Ajustes → Etiquetas.',
+  'contact.conversations': 'Conversaciones',
   'contact.consent': 'Consentimiento',
   'contact.consentNotTracked':
     'Aún no se registra: Parley todavía no guarda el consentimiento de este contacto.',

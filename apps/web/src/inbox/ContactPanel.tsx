@@ -3,7 +3,8 @@ import { api } from '../api/client.ts';
 import type { Channel, Conversation, ConversationState } from '../api/inbox-types.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert, Loading } from '../ui/components.tsx';
-import { applyState, useContact, useLabels } from './data.ts';
+import { Link } from '../router.tsx';
+import { applyState, useContact, useContactConversations, useLabels } from './data.ts';
 
 /** Who the customer is: profile, how they reach us, the labels of this conversation, consent. */
 export function ContactPanel({
@@ -21,6 +22,7 @@ export function ContactPanel({
   const qc = useQueryClient();
   const contact = useContact(ws, c.contactId);
   const labels = useLabels(ws);
+  const others = useContactConversations(ws, c.contactId);
   const toggle = useMutation({
     mutationFn: (v: { labelId: string; on: boolean }) =>
       api<ConversationState>(v.on ? 'PUT' : 'DELETE', `/conversations/${c.id}/labels/${v.labelId}`, {
@@ -83,6 +85,21 @@ export function ContactPanel({
         ))}
         <ErrorAlert error={toggle.error} />
       </fieldset>
+      <h4>{t('contact.conversations')}</h4>
+      <ul className="plain-list">
+        {others.data?.map((o) => (
+          <li key={o.id}>
+            {o.id === c.id ? (
+              <span aria-current="true">{channelName(o.channelId)}</span>
+            ) : (
+              <Link to={`/inbox/${o.id}`}>{channelName(o.channelId)}</Link>
+            )}
+            <span className="block muted small">
+              {t(`conv.status.${o.status}`)} · {new Date(o.lastMessageAt).toLocaleString()}
+            </span>
+          </li>
+        ))}
+      </ul>
       <h4>{t('contact.consent')}</h4>
       <p className="muted small">{t('contact.consentNotTracked')}</p>
     </aside>

@@ -63,6 +63,7 @@ export const keys = {
   conversation: (ws: string, id: string) => ['conversation', ws, id] as const,
   messages: (ws: string, id: string) => ['messages', ws, id] as const,
   contact: (ws: string, id: string) => ['contact', ws, id] as const,
+  contactConversations: (ws: string, id: string) => ['conversations', ws, 'contact', id] as const,
   channels: (ws: string) => ['channels', ws] as const,
   labels: (ws: string) => ['labels', ws] as const,
   teams: (ws: string) => ['teams', ws] as const,
@@ -122,6 +123,13 @@ const list =
   <T>(path: string) =>
   (ws: string) =>
     api<Items<T>>('GET', path, { workspaceId: ws }).then((r) => r.items);
+
+/** Every conversation of a contact (one per channel they wrote on). */
+export const useContactConversations = (ws: string, contactId: string) =>
+  useQuery({
+    queryKey: keys.contactConversations(ws, contactId),
+    queryFn: () => list<Conversation>(`/conversations?contactId=${contactId}&limit=50`)(ws),
+  });
 
 export const useChannels = (ws: string, enabled = true) =>
   useQuery({ queryKey: keys.channels(ws), enabled, queryFn: () => list<Channel>('/channels')(ws) });
