@@ -6,6 +6,7 @@ import { policyFromConfig, type AppContext } from './app-context.ts';
 import { loadMasterKeys } from './master-keys.ts';
 import { createChannelGateway } from './channels/channel-gateway.ts';
 import { localBlobStorage } from './media/local-blob-storage.ts';
+import { s3BlobStorage } from './media/s3-blob-storage.ts';
 import { MetaAppRegistry } from './webhooks/meta-app-registry.ts';
 import { WorkSignal } from './workers/work-signal.ts';
 
@@ -43,7 +44,10 @@ export async function bootstrap(
       { baseUrl: config.meta.graphUrl, version: config.meta.graphVersion },
       { maxMediaBytes: config.media.maxBytes },
     ),
-    storage: localBlobStorage(config.media.dir),
+    storage:
+      config.media.storage === 'local'
+        ? localBlobStorage(config.media.dir)
+        : s3BlobStorage(config.media.storage),
     metaApps,
     work: new WorkSignal(),
   };

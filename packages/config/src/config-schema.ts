@@ -55,6 +55,13 @@ export const envSchema = z.object({
   PARLEY_WORKERS: bool(true),
   PARLEY_MEDIA_DIR: z.string().min(1).optional(),
   MEDIA_MAX_BYTES: int(100 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  MEDIA_STORAGE: z.enum(['local', 's3']).optional().default('local'),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).optional().default('us-east-1'),
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -67,4 +74,5 @@ export const SECRET_VARIABLES = [
   'METRICS_TOKEN',
   'META_APP_SECRET',
   'META_VERIFY_TOKEN',
+  'S3_SECRET_ACCESS_KEY',
 ] as const;

@@ -4,6 +4,20 @@ import { envSchema, SECRET_VARIABLES } from './config-schema.ts';
 export type DatabaseConfig =
   { engine: 'pglite'; dataDir: string } | { engine: 'postgres'; url: string; poolSize: number };
 
+/** Where received media (already encrypted) is kept: `dir` on local disk, or an S3-compatible bucket. */
+export type MediaStorageConfig =
+  | 'local'
+  | {
+      kind: 's3';
+      /** An S3-compatible endpoint (MinIO, R2, …); AWS itself when undefined. */
+      endpoint: string | undefined;
+      region: string;
+      bucket: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      forcePathStyle: boolean;
+    };
+
 export interface Config {
   port: number;
   host: string;
@@ -31,7 +45,7 @@ export interface Config {
   };
   /** Run the background workers (webhook processing, sends, media) in this process. */
   workers: boolean;
-  media: { dir: string; maxBytes: number };
+  media: { dir: string; maxBytes: number; storage: MediaStorageConfig };
 }
 
 /** The built-in simulator's demo app (docs/simulator.md, "Default seed"). */
@@ -69,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'PARLEY_MASTER_KEY: required when DATABASE_URL is set (generate one with `npm run parley -- keys generate`)',
     ]);
   }
+  const storage = mediaStorage(e);
   const publicUrl = (e.PARLEY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
@@ -115,7 +130,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     media: {
       dir: path.resolve(e.PARLEY_MEDIA_DIR ?? path.join(e.PARLEY_DATA_DIR, 'media')),
       maxBytes: e.MEDIA_MAX_BYTES,
+      storage,
     },
+  };
+}
+
+function mediaStorage(e: ReturnType<typeof envSchema.parse>): MediaStorageConfig {
+  if (e.MEDIA_STORAGE === 'local') return 'local';
+  const { S3_BUCKET: bucket, S3_ACCESS_KEY_ID: accessKeyId, S3_SECRET_ACCESS_KEY: secretAccessKey } = e;
+  if (!bucket || !accessKeyId || !secretAccessKey) {
+    // Names only: the values that are present may be secrets.
+    const required = ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
+    throw new ConfigError(
+      required.filter((name) => !e[name]).map((name) => `${name}: required when MEDIA_STORAGE=s3`),
+    );
+  }
+  return {
+    kind: 's3',
+    endpoint: e.S3_ENDPOINT?.replace(/\/+$/, ''),
+    region: e.S3_REGION,
+    bucket,
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle:
+      e.S3_FORCE_PATH_STYLE === undefined
+        ? e.S3_ENDPOINT !== undefined
+        : ['true', '1', 'yes'].includes(e.S3_FORCE_PATH_STYLE),
   };
 }
 
@@ -131,6 +171,10 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     masterKey: mask(config.masterKey),
     previousMasterKeys: config.previousMasterKeys.map(() => '********'),
     metricsToken: mask(config.metricsToken),
+    media:
+      config.media.storage === 'local'
+        ? config.media
+        : { ...config.media, storage: { ...config.media.storage, secretAccessKey: '********' } },
     meta: {
       ...config.meta,
       app: config.meta.app ? { id: config.meta.app.id, secret: '********', verifyToken: '********' } : null,
