@@ -119,9 +119,15 @@ export function useRealtime(ws: string, enabled: boolean): void {
               const frame = parseFrame(buffer.slice(0, cut));
               buffer = buffer.slice(cut + 2);
               if (!frame) continue;
+              const firstFrame = lastId === null;
               if (frame.id) lastId = frame.id;
               retryMs = 1000;
-              if (frame.event === 'ready') continue;
+              if (frame.event === 'ready') {
+                // A fresh stream starts at the newest event: refetch once, so nothing that happened
+                // between the page's first requests and this moment is missed.
+                if (firstFrame) resync();
+                continue;
+              }
               if (frame.event === 'resync') {
                 resync();
                 continue;
