@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { DomainError } from '@parley/core';
-import { dataKeyRepository, webhookEventRepository } from '@parley/db';
+import { dataKeyRepository, webhookEventRepository, type NewWebhookEvent } from '@parley/db';
 import { wrappedKeyMasterId } from '@parley/core';
 import type { AppContext } from '../app-context.ts';
 import type { MetaAppRegistry } from './meta-app-registry.ts';
+import { DeliveryBatcher } from './delivery-batcher.ts';
 
 /** Meta sends webhook payloads of up to 3 MB (reference §2.6). */
 export const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
@@ -24,12 +25,33 @@ function objectOf(body: Buffer): string | null {
 /**
  * Meta's webhooks. The POST verifies X-Hub-Signature-256 over the exact bytes (constant time,
  * fail closed), stores the raw delivery durably (encrypted) and only then answers 200. The work
- * happens later, from the stored row (webhook-processor.ts).
+ * happens later, from the stored row (webhook-processor.ts). Deliveries that arrive while others
+ * are being stored share the next transaction (delivery-batcher.ts); each is answered after it.
  */
 export function webhookRoutes(
   ctx: AppContext,
   deps: { registry: MetaAppRegistry; onStored: () => void },
 ): FastifyPluginAsync {
+  // Deliveries that arrive together are stored together (one transaction), each answered after the commit.
+  const batcher = new DeliveryBatcher<NewWebhookEvent, boolean>(
+    (deliveries) =>
+      ctx.db.run({ system: true }, (tx) =>
+        webhookEventRepository(
+          tx,
+          ctx.keyring.fieldCipher(dataKeyRepository(tx, wrappedKeyMasterId), null),
+        ).insertMany(deliveries),
+      ),
+    (d) => d.body.length,
+    {
+      // PGlite has one connection; on PostgreSQL leave half the pool to the workers and the API.
+      maxConcurrent:
+        ctx.config.database.engine === 'postgres'
+          ? Math.max(1, Math.floor(ctx.config.database.poolSize / 2))
+          : 1,
+      maxItems: 200,
+      maxBytes: 4 * 1024 * 1024,
+    },
+  );
   return async (app) => {
     // The signature covers the raw bytes, so this route keeps them (encapsulated: other routes still get JSON).
     app.removeContentTypeParser('application/json');
@@ -86,12 +108,12 @@ export function webhookRoutes(
             'The X-Hub-Signature-256 signature is missing or does not match.',
           );
         }
-        const stored = await ctx.db.run({ system: true }, (tx) =>
-          webhookEventRepository(
-            tx,
-            ctx.keyring.fieldCipher(dataKeyRepository(tx, wrappedKeyMasterId), null),
-          ).insert({ appId, object: objectOf(body), body, receivedAt: ctx.clock.now() }),
-        );
+        const stored = await batcher.submit({
+          appId,
+          object: objectOf(body),
+          body,
+          receivedAt: ctx.clock.now(),
+        });
         if (stored) deps.onStored();
         return reply.type('text/plain').send('EVENT_RECEIVED');
       },

@@ -148,6 +148,8 @@ export async function processWebhookBatch(
     }),
   );
   for (const event of claimed) {
+    // PGlite answers without ever yielding to the event loop: let waiting requests in between deliveries.
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       await processDelivery(ctx, event, opts);
     } catch (err) {

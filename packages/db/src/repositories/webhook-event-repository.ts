@@ -24,34 +24,63 @@ export interface ClaimedWebhookEvent {
   body: Buffer;
 }
 
+export interface NewWebhookEvent {
+  appId: string;
+  object: string | null;
+  body: Buffer;
+  receivedAt: Date;
+}
+
 /**
  * Raw webhook deliveries (system scope), encrypted with the platform key. Identical bytes are one
  * event: Meta's retries of an unacknowledged delivery are absorbed here.
  */
 export function webhookEventRepository(tx: Tx, platformCipher: FieldCipher) {
+  /**
+   * Stores verified deliveries in one statement; for each, whether it was new (false when the
+   * same bytes were stored before, or come earlier in the same call). The rows travel as one
+   * array per column (unnest): the statement's size and the cost of building it do not grow
+   * with the number of parameters.
+   */
+  const insertMany = async (inputs: NewWebhookEvent[]): Promise<boolean[]> => {
+    if (inputs.length === 0) return [];
+    const rows = await Promise.all(
+      inputs.map(async (input) => ({
+        id: newId(),
+        appId: input.appId,
+        object: input.object,
+        body: (await platformCipher.encrypt(input.body, BODY)).toString('base64'),
+        bodyHash: createHash('sha256').update(input.body).digest('hex'),
+        receivedAt: input.receivedAt.toISOString(),
+      })),
+    );
+    // In hash order, so concurrent calls take the unique index's locks in the same order.
+    const ordered = [...rows].sort((a, b) =>
+      a.bodyHash < b.bodyHash ? -1 : a.bodyHash > b.bodyHash ? 1 : 0,
+    );
+    const column = <K extends keyof (typeof rows)[number]>(key: K) => sql.param(ordered.map((r) => r[key]));
+    const stored = await queryRows<{ body_hash: string }>(
+      tx,
+      sql`insert into webhook_events (id, app_id, object, body, body_hash, received_at, next_attempt_at)
+          select id, app_id, object, decode(body, 'base64'), body_hash, received_at, received_at
+          from unnest(${column('id')}::uuid[], ${column('appId')}::text[], ${column('object')}::text[],
+                      ${column('body')}::text[], ${column('bodyHash')}::text[], ${column('receivedAt')}::timestamptz[])
+            as d(id, app_id, object, body, body_hash, received_at)
+          on conflict do nothing
+          returning body_hash`,
+    );
+    const fresh = new Set(stored.map((r) => r.body_hash));
+    return rows.map((r) => fresh.delete(r.bodyHash));
+  };
+
   return {
     /** Stores a verified delivery; false when the same bytes were stored before. */
-    async insert(input: {
-      appId: string;
-      object: string | null;
-      body: Buffer;
-      receivedAt: Date;
-    }): Promise<boolean> {
-      const rows = await tx
-        .insert(webhookEvents)
-        .values({
-          id: newId(),
-          appId: input.appId,
-          object: input.object,
-          body: await platformCipher.encrypt(input.body, BODY),
-          bodyHash: createHash('sha256').update(input.body).digest('hex'),
-          receivedAt: input.receivedAt,
-          nextAttemptAt: input.receivedAt,
-        })
-        .onConflictDoNothing()
-        .returning({ id: webhookEvents.id });
-      return rows.length > 0;
+    async insert(input: NewWebhookEvent): Promise<boolean> {
+      const [stored] = await insertMany([input]);
+      return stored === true;
     },
+
+    insertMany,
 
     /** Claims pending events (FOR UPDATE SKIP LOCKED) with a lease, oldest first. */
     async claim(input: { now: Date; limit: number; leaseMs: number }): Promise<ClaimedWebhookEvent[]> {
