@@ -5,6 +5,7 @@ import type { WorkSignal } from './workers/work-signal.ts';
 import {
   auditRepository,
   channelRepository,
+  contactFieldRepository,
   contactRepository,
   conversationRepository,
   dataKeyRepository,
@@ -66,6 +67,7 @@ export function conversationStoresFor(ctx: AppContext, tx: Tx, workspaceId: stri
     cipher,
     channels: channelRepository(tx, cipher),
     contacts: contactRepository(tx, cipher),
+    contactFields: contactFieldRepository(tx, workspaceId, cipher),
     conversations: conversationRepository(tx, cipher),
     messages: messageRepository(tx, cipher),
     media: mediaRepository(tx),

@@ -12,6 +12,7 @@ import { webApp } from './http/web-app.ts';
 import type { RouteAuth } from './http/request-auth.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { channelRoutes, embeddedSignupSdkUrl, operatorWebhookRoutes } from './routes/channel-routes.ts';
+import { contactRoutes } from './routes/contact-routes.ts';
 import { conversationRoutes } from './routes/conversation-routes.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
 import { inboxRoutes } from './routes/inbox-routes.ts';
@@ -106,6 +107,7 @@ export async function buildApp(
   await app.register(inboxRoutes(ctx), { prefix: API_PREFIX });
   await app.register(channelRoutes(ctx), { prefix: API_PREFIX });
   await app.register(conversationRoutes(ctx), { prefix: API_PREFIX });
+  await app.register(contactRoutes(ctx), { prefix: API_PREFIX });
   await app.register(operatorWebhookRoutes(ctx), { prefix: `${API_PREFIX}/operator` });
   await app.register(webhookRoutes(ctx, { registry: ctx.metaApps, onStored: () => ctx.work.notify() }));
 

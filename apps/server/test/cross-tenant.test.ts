@@ -41,6 +41,7 @@ interface World {
     agentSessionId: string;
     channelId: string;
     contactId: string;
+    contactFieldId: string;
     conversationId: string;
     labelId: string;
     teamId: string;
@@ -618,6 +619,41 @@ const CASES: Record<string, Case> = {
     ownScope: 'object-of-a',
     request: (w) => ({ url: `/api/v1/contacts/${w.a.contactId}` }),
   },
+  'PATCH /api/v1/contacts/:contactId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({
+      url: `/api/v1/contacts/${w.a.contactId}`,
+      body: { name: 'taken over', customFields: { a_secret_field: 'overwritten' } },
+    }),
+  },
+  'GET /api/v1/contact-fields': {
+    kind: 'workspace',
+    ownScope: 'listing',
+    request: () => ({ url: '/api/v1/contact-fields' }),
+  },
+  'POST /api/v1/contact-fields': {
+    kind: 'workspace',
+    ownScope: 'none',
+    // The same key as A's field: keys are unique per workspace, so B may have its own.
+    request: () => ({
+      url: '/api/v1/contact-fields',
+      body: { key: 'a_secret_field', label: 'B', type: 'text' },
+    }),
+  },
+  'PATCH /api/v1/contact-fields/:fieldId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({
+      url: `/api/v1/contact-fields/${w.a.contactFieldId}`,
+      body: { label: 'taken over', archived: true },
+    }),
+  },
+  'DELETE /api/v1/contact-fields/:fieldId': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    request: (w) => ({ url: `/api/v1/contact-fields/${w.a.contactFieldId}` }),
+  },
   'GET /api/v1/media/:mediaId': {
     kind: 'workspace',
     ownScope: 'object-of-a',
@@ -681,6 +717,17 @@ before(async () => {
     body: 'A secret reply',
   });
   assert.equal(canned.status, 201);
+  // A custom contact field with a value on A's contact.
+  const field = await aOwner.post('/api/v1/contact-fields', {
+    key: 'a_secret_field',
+    label: 'A secret field',
+    type: 'text',
+  });
+  assert.equal(field.status, 201, JSON.stringify(field.body));
+  const valued = await aOwner.patch(`/api/v1/contacts/${aConversation.contactId}`, {
+    customFields: { a_secret_field: 'A secret value' },
+  });
+  assert.equal(valued.status, 200, JSON.stringify(valued.body));
   const aWorkspace = requireId(aOwner.workspaceId);
   const { mediaId, deadLetterId } = await seedMediaAndDeadLetter(aWorkspace, aConversation.messageId);
   const bKey = await addApiKey(bOwner, 'admin');
@@ -709,6 +756,7 @@ before(async () => {
       agentSessionId: await sessionOf(aAgent),
       channelId: aChannel.id,
       contactId: aConversation.contactId,
+      contactFieldId: field.body.id,
       conversationId: aConversation.conversationId,
       labelId: label.body.id,
       teamId: team.body.id,
@@ -773,6 +821,9 @@ function aSecrets(w: World): string[] {
     a.invitationToken.split('_').slice(2).join('_'),
     a.channelId,
     a.contactId,
+    a.contactFieldId,
+    'A secret value',
+    'A secret field',
     a.conversationId,
     a.labelId,
     a.teamId,
@@ -838,6 +889,8 @@ async function snapshotA(w: World) {
     agentSessions: await sessions(w.a.agent),
     apiKeyWorks: (await w.a.apiKey.get('/api/v1/workspace')).status,
     labels: await get('/api/v1/labels'),
+    contactFields: await get('/api/v1/contact-fields'),
+    contact: await get(`/api/v1/contacts/${w.a.contactId}`),
     teams: await get('/api/v1/teams'),
     cannedResponses: await get('/api/v1/canned-responses'),
     inboxSettings: await get('/api/v1/inbox-settings'),

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { can, PERMISSIONS, renderRolesMatrix, type Permission, type Role } from '@parley/core';
+import { seedChannel, seedInbound } from './helpers/conversations.ts';
 import { addApiKey, addMember, signUpOwner, uniqueEmail } from './helpers/factories.ts';
 import type { HttpClient, Response } from './helpers/http-client.ts';
 import { createTestApp, type TestHarness } from './helpers/test-app.ts';
@@ -31,6 +32,7 @@ interface Fixture {
   invitationId: string;
   apiKeyId: string;
   grantId: string;
+  contactId: string;
 }
 
 async function makeFixture(): Promise<Fixture> {
@@ -43,6 +45,8 @@ async function makeFixture(): Promise<Fixture> {
   assert.equal(key.status, 201);
   const grant = await owner.post('/api/v1/support-access', { hours: 2, role: 'agent', reason: 'ticket' });
   assert.equal(grant.status, 201);
+  const channel = await seedChannel(h, String(owner.workspaceId));
+  const { contactId } = await seedInbound(h, channel);
   return {
     owner,
     roleTarget: String(roleTarget.userId),
@@ -50,6 +54,7 @@ async function makeFixture(): Promise<Fixture> {
     invitationId: inv.body.invitation.id,
     apiKeyId: key.body.apiKey.id,
     grantId: grant.body.id,
+    contactId,
   };
 }
 
@@ -154,6 +159,24 @@ const ACTIONS: Action[] = [
     permission: 'inbox.manage',
     ok: 201,
     run: (c) => c.post('/api/v1/labels', { name: 'Follow-up' }),
+  },
+  {
+    name: 'list contact fields',
+    permission: 'conversations.read',
+    ok: 200,
+    run: (c) => c.get('/api/v1/contact-fields'),
+  },
+  {
+    name: 'define a contact field',
+    permission: 'contact_fields.manage',
+    ok: 201,
+    run: (c) => c.post('/api/v1/contact-fields', { key: 'plan', label: 'Plan', type: 'text' }),
+  },
+  {
+    name: "correct a contact's name",
+    permission: 'contacts.write',
+    ok: 200,
+    run: (c, f) => c.patch(`/api/v1/contacts/${f.contactId}`, { name: 'Corrected' }),
   },
   {
     name: 'list dead-lettered webhooks',

@@ -47,3 +47,4 @@ export * from './conversations/conversation-status.ts';
 export * from './conversations/labels.ts';
 export * from './conversations/teams.ts';
 export * from './conversations/canned-responses.ts';
+export * from './conversations/contact-fields.ts';

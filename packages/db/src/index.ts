@@ -7,6 +7,7 @@ export * from './repositories/audit-repository.ts';
 export * from './repositories/data-key-repository.ts';
 export * from './repositories/channel-repository.ts';
 export * from './repositories/contact-repository.ts';
+export * from './repositories/contact-field-repository.ts';
 export * from './repositories/conversation-repository.ts';
 export * from './repositories/message-repository.ts';
 export * from './repositories/media-repository.ts';

@@ -270,20 +270,6 @@ export const ConversationView = Type.Object({
   updatedAt: Timestamp,
 });
 
-export const ContactView = Type.Object({
-  id: Uuid,
-  name: Type.Union([Type.String(), Type.Null()]),
-  phone: Type.Union([Type.String(), Type.Null()]),
-  identities: Type.Array(
-    Type.Object({
-      channelId: Uuid,
-      externalId: Type.String(),
-      profileName: Type.Union([Type.String(), Type.Null()]),
-    }),
-  ),
-  createdAt: Timestamp,
-});
-
 export const ConversationListQuery = Type.Object(
   {
     status: Type.Optional(ConversationStatusSchema),

@@ -2,7 +2,6 @@ import {
   HUMAN_AGENT_WINDOW_MS,
   SERVICE_WINDOW_MS,
   type ChannelRecord,
-  type ContactIdentity,
   type ContactRecord,
   type ConversationRecord,
   type FailureClass,
@@ -104,15 +103,3 @@ export function conversationView(
     updatedAt: iso(c.updatedAt),
   };
 }
-
-export const contactView = (c: ContactRecord, identities: ContactIdentity[]) => ({
-  id: c.id,
-  name: c.name,
-  phone: c.phone,
-  identities: identities.map((i) => ({
-    channelId: i.channelId,
-    externalId: i.externalId,
-    profileName: i.profileName,
-  })),
-  createdAt: iso(c.createdAt),
-});

@@ -7,7 +7,7 @@ import {
   authorize,
   conversationTimeline,
   DomainError,
-  getContact,
+  getContactProfile,
   getConversation,
   getMessage,
   listConversations,
@@ -20,15 +20,15 @@ import {
 } from '@parley/core';
 import { conversationStoresFor, type AppContext, type ConversationStores } from '../app-context.ts';
 import { withWorkspace } from '../http/request-auth.ts';
+import { ContactView, contactView } from '../http/contact-views.ts';
 import {
-  ContactView,
   ConversationListQuery,
   ConversationView,
   MessageView,
   NoteBody,
   SendMessageBody,
 } from '../http/conversation-schemas.ts';
-import { contactView, conversationView, messageView } from '../http/conversation-views.ts';
+import { conversationView, messageView } from '../http/conversation-views.ts';
 import { errorResponses, NoContent, strict, Uuid } from '../http/schemas.ts';
 import { MEDIA_BYTES_CONTEXT } from '../workers/job-runner.ts';
 
@@ -292,16 +292,15 @@ export function conversationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         config,
         schema: {
           tags: ['contacts'],
-          summary: 'A contact: profile and how they are reached on each channel',
+          summary: 'A contact: profile, how they are reached on each channel, and custom field values',
           params: Type.Object({ contactId: Uuid }, strict),
           response: { 200: ContactView, ...errorResponses },
         },
       },
       async (req) =>
-        within(req, async (stores, actor) => {
-          const { contact, identities } = await getContact(stores, actor, req.params.contactId);
-          return contactView(contact, identities);
-        }),
+        within(req, async (stores, actor) =>
+          contactView(await getContactProfile(stores, actor, req.params.contactId)),
+        ),
     );
 
     app.get(

@@ -60,6 +60,8 @@ export interface ContactStore {
   get(id: string): Promise<ContactRecord | null>;
   getMany(ids: string[]): Promise<ContactRecord[]>;
   identities(contactId: string): Promise<ContactIdentity[]>;
+  /** Corrects the display name (`null` clears it). */
+  updateName(id: string, name: string | null): Promise<void>;
 }
 
 export interface ConversationFilter {

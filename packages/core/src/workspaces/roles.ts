@@ -36,6 +36,14 @@ export const PERMISSIONS = {
     roles: ['agent', 'admin', 'owner'],
     label: 'Reply, note, assign, label and resolve',
   },
+  'contacts.write': {
+    roles: ['agent', 'admin', 'owner'],
+    label: 'Edit contacts: display name and custom field values',
+  },
+  'contact_fields.manage': {
+    roles: ['admin', 'owner'],
+    label: 'Define, relabel, archive and delete custom contact fields',
+  },
   'inbox.manage': {
     roles: ['admin', 'owner'],
     label: 'Manage labels, teams, canned responses and auto-assignment',

@@ -70,6 +70,12 @@ export function contactRepository(tx: Tx, cipher: FieldCipher): ContactStore {
       const rows = await tx.select().from(contacts).where(inArray(contacts.id, ids));
       return Promise.all(rows.map(toRecord));
     },
+    async updateName(id, name) {
+      await tx
+        .update(contacts)
+        .set({ name: await maybeEncrypt(name, NAME), updatedAt: new Date() })
+        .where(eq(contacts.id, id));
+    },
     async identities(contactId) {
       const rows = await tx
         .select()
