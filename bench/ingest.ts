@@ -12,9 +12,18 @@
  * production and process the stored deliveries during the load; the time they need to finish
  * the backlog after it is reported as well.
  *
- * Sustained rate: the highest step whose achieved rate is ≥ 95% of the offered one, with
- * p99 ≤ 50 ms and no errors. Last line per engine (PostgreSQL's last when both run):
+ * Latency runs from each request's due time to the end of its answer (open loop: a server that
+ * falls behind is charged for the queue it causes). Sustained rate: the highest step whose
+ * achieved rate is ≥ 95% of the offered one, with p99 ≤ 50 ms and no errors (non-200 answers and
+ * transport failures). Last line per engine (PostgreSQL's last when both run):
  *   RESULT ingest engine=<pglite|postgres> events_per_s=<n> p50_ms=<n> p99_ms=<n> baseline_events_per_s=<n> ratio=<n>
+ * events_per_s is the offered rate of the sustained step (0 if none; p50/p99 are then the lowest
+ * step's); ratio = Parley's sustained rate / the baseline's.
+ *
+ * Other options (flag or variable): --engines pglite,postgres (BENCH_ENGINES), --warmup-seconds,
+ * --warmup-rate, --drain-timeout (s), --pool-size (DATABASE_POOL_SIZE, both servers), --log-level
+ * (Parley's LOG_LEVEL, default info as in production), --workers off (ingestion alone),
+ * --servers parley|baseline (one alone, for profiling), --profile <dir> (--cpu-prof of the children).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -53,9 +62,11 @@ const opts = {
     .map(Number)
     .filter((r) => Number.isFinite(r) && r > 0),
   connections: numberOption('connections', 'BENCH_CONNECTIONS', 256),
-  warmupSeconds: numberOption('warmup-seconds', 'BENCH_WARMUP_SECONDS', 2),
-  warmupRate: numberOption('warmup-rate', 'BENCH_WARMUP_RATE', 500),
-  drainTimeoutS: numberOption('drain-timeout', 'BENCH_DRAIN_TIMEOUT', 600),
+  /** Before the steps, unreported: JIT compilation, connections (default: the lowest step's rate). */
+  warmupSeconds: numberOption('warmup-seconds', 'BENCH_WARMUP_SECONDS', 3),
+  warmupRate: numberOption('warmup-rate', 'BENCH_WARMUP_RATE', 0),
+  /** How long to wait for the workers to finish the backlog after the load (then extrapolate). */
+  drainTimeoutS: numberOption('drain-timeout', 'BENCH_DRAIN_TIMEOUT', 60),
   poolSize: numberOption('pool-size', 'DATABASE_POOL_SIZE', 10),
   logLevel: option('log-level', 'BENCH_LOG_LEVEL') ?? 'info',
   /** Which servers to measure (both for a RESULT; one alone is for profiling). */
@@ -79,11 +90,13 @@ interface FreshDatabase {
 }
 
 async function freshDatabase(engine: Engine): Promise<FreshDatabase> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (engine === 'postgres' && !serverUrl) throw new Error('the postgres engine needs DATABASE_URL');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-ingest-'));
   const removeDir = () => fs.rmSync(dataDir, { recursive: true, force: true });
-  if (engine === 'pglite') return { engine, databaseUrl: null, dataDir, drop: async () => removeDir() };
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) throw new Error('the postgres engine needs DATABASE_URL');
+  if (engine === 'pglite' || !serverUrl) {
+    return { engine, databaseUrl: null, dataDir, drop: async () => removeDir() };
+  }
   const pg = await import('pg');
   const name = `parley_bench_${randomBytes(6).toString('hex')}`;
   const admin = async (statement: string) => {
@@ -230,9 +243,11 @@ interface ServerRun {
   steps: MeasuredStep[];
   acknowledged: number;
   counts: Record<string, number>;
-  drain: { ms: number; counts: Record<string, number> } | null;
+  /** After the load: how long the workers ran, what they started from and ended with. */
+  drain: { ms: number; before: Record<string, number>; counts: Record<string, number> } | null;
 }
 
+const warmupRate = opts.warmupRate || Math.min(...opts.rates);
 const run = randomBytes(3).toString('hex').toUpperCase();
 let seq = 0;
 
@@ -255,13 +270,13 @@ async function measureServer(kind: ServerKind, db: FreshDatabase, masterKey: str
   try {
     const warm = await runStep(
       pool,
-      deliveries(Math.round(opts.warmupRate * opts.warmupSeconds)),
-      opts.warmupRate,
+      deliveries(Math.round(warmupRate * opts.warmupSeconds)),
+      warmupRate,
       opts.connections,
     );
     acknowledged += warm.ok;
     console.log(
-      `  warm-up: ${warm.ok}/${warm.due} at ${opts.warmupRate}/s (p99 ${warm.p99.toFixed(1)} ms); errors ${warm.errors}`,
+      `  warm-up: ${warm.ok}/${warm.due} at ${warmupRate}/s (p99 ${warm.p99.toFixed(1)} ms); errors ${warm.errors}`,
     );
     console.log(
       '  offered/s  achieved/s  p50 ms  p99 ms  max ms  errors  unsent  server cpu  µs/event  driver cpu  other cpu  sustained',
@@ -320,8 +335,9 @@ async function measureServer(kind: ServerKind, db: FreshDatabase, masterKey: str
     const loadEnded = performance.now();
     let drain: ServerRun['drain'] = null;
     if (kind === 'parley' && opts.workers) {
+      const before = await server.counts();
       const drained = await server.drain(opts.drainTimeoutS * 1000);
-      drain = { ms: performance.now() - loadEnded, counts: drained.counts };
+      drain = { ms: performance.now() - loadEnded, before, counts: drained.counts };
     }
     const counts = await server.counts();
     return { kind, detail, steps, acknowledged, counts, drain };
@@ -344,8 +360,15 @@ function stored(r: ServerRun): number {
     .reduce((a, [, n]) => a + n, 0);
 }
 
+/** The database of the engine run in progress, dropped on Ctrl-C too. */
+let current: FreshDatabase | null = null;
+process.once('SIGINT', () => {
+  void (current?.drop() ?? Promise.resolve()).finally(() => process.exit(130));
+});
+
 async function benchEngine(engine: Engine): Promise<string> {
   const db = await freshDatabase(engine);
+  current = db;
   const masterKey = masterKeyToBase64(generateMasterKey());
   const skipped = (kind: ServerKind): ServerRun => ({
     kind,
@@ -365,6 +388,7 @@ async function benchEngine(engine: Engine): Promise<string> {
       ? await measureServer('parley', db, masterKey)
       : skipped('parley');
   } finally {
+    current = null;
     await db.drop();
   }
   const p = sustained(parley.steps);
@@ -381,13 +405,19 @@ async function benchEngine(engine: Engine): Promise<string> {
   if (b.rate === top)
     console.log(`  note: the baseline passed the top step; its capacity is at least ${top}/s`);
   if (parley.drain) {
-    const c = parley.drain.counts;
+    const { ms, before, counts: c } = parley.drain;
     const pending = c['webhook_events.pending'] ?? 0;
+    const settled = (x: Record<string, number>) =>
+      (x['webhook_events.done'] ?? 0) + (x['webhook_events.dead'] ?? 0);
+    const rate = (settled(c) - settled(before)) / (ms / 1000);
+    const backlog = before['webhook_events.pending'] ?? 0;
     console.log(
-      `  workers: ${pending === 0 ? 'drained the backlog' : `${pending} deliveries still pending`} ` +
-        `${(parley.drain.ms / 1000).toFixed(1)} s after the load ended ` +
-        `(done ${c['webhook_events.done'] ?? 0}, dead ${c['webhook_events.dead'] ?? 0}, ` +
-        `${c.messages ?? 0} messages in ${c.conversations ?? 0} conversations)`,
+      `  workers: ${backlog} deliveries pending when the load ended; ` +
+        (pending === 0
+          ? `drained ${(ms / 1000).toFixed(1)} s later`
+          : `${pending} still pending ${(ms / 1000).toFixed(1)} s later (at ${rate.toFixed(0)}/s: ~${Math.round(pending / Math.max(rate, 0.001))} s more)`) +
+        ` — done ${c['webhook_events.done'] ?? 0}, dead ${c['webhook_events.dead'] ?? 0}, ` +
+        `${c.messages ?? 0} messages in ${c.conversations ?? 0} conversations`,
     );
   }
   const ratio = b.rate > 0 ? p.rate / b.rate : 0;

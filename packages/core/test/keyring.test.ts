@@ -143,4 +143,31 @@ describe('Keyring', () => {
   it('requires at least one master key', () => {
     assert.throws(() => new Keyring([]), isCode('invalid_master_key'));
   });
+  it('remembers a committed active key for a while, but never one it created itself just now', async () => {
+    const store = new InMemoryDataKeyStore();
+    let lists = 0;
+    const counting: DataKeyStore = {
+      listKeys: async (ws) => ((lists += 1), store.listKeys(ws)),
+      insertKey: (k) => store.insertKey(k),
+      replaceWrapped: (id, w) => store.replaceWrapped(id, w),
+      retireKey: (id, at) => store.retireKey(id, at),
+    };
+    const master = generateMasterKey();
+    // Created here: its transaction could still roll back, so every use asks the store again.
+    const creator = new Keyring([master]);
+    await creator.encrypt(counting, WS_A, 'a', 'ctx');
+    lists = 0;
+    await creator.encrypt(counting, WS_A, 'b', 'ctx');
+    await creator.encrypt(counting, WS_A, 'c', 'ctx');
+    assert.equal(lists, 2, 'a key created moments ago is looked up every time');
+    // Another process (a second keyring) sees the committed key: looked up once, then remembered.
+    const other = new Keyring([master]);
+    lists = 0;
+    for (const text of ['d', 'e', 'f']) await other.encrypt(counting, WS_A, text, 'ctx');
+    assert.equal(lists, 1);
+    // A rotation in this process takes effect at once.
+    const rotated = await other.rotateDataKey(counting, WS_A);
+    const ct = await other.encrypt(counting, WS_A, 'g', 'ctx');
+    assert.equal(ct.subarray(1, 17).toString('hex'), rotated.replaceAll('-', ''));
+  });
 });

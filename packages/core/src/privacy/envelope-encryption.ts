@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 
 import { DomainError } from '../shared/domain-error.ts';
 import { isUuid, uuidFromBytes, uuidToBytes } from '../shared/ids.ts';
+import { pooledRandomBytes } from '../shared/random-pool.ts';
 
 // AES-256-GCM envelope encryption: a master key wraps data keys; data keys encrypt fields.
 //
@@ -82,7 +83,7 @@ function assertKeyLength(key: Buffer, code: string): void {
 }
 
 function seal(key: Buffer, header: Buffer, plaintext: Buffer, aad: string): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const iv = pooledRandomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.concat([header, Buffer.from(aad, 'utf8')]));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);

@@ -39,6 +39,17 @@ export interface FieldCipher {
 }
 
 const MAX_CACHED_KEYS = 10_000;
+/**
+ * How long a process keeps using the active data key it looked up without asking the store again.
+ * A rotation in this process takes effect at once; one made by another process within this time.
+ */
+const ACTIVE_KEY_TTL_MS = 10_000;
+/**
+ * A key this process created may sit in a transaction that still rolls back; it is remembered as
+ * active only once it is older than any transaction here runs (keys from other processes are
+ * committed when listKeys sees them).
+ */
+const CREATED_KEY_SETTLE_MS = 60_000;
 
 function scope(workspaceId: string | null): string {
   return workspaceId ?? 'platform';
@@ -83,6 +94,10 @@ export class Keyring {
   private readonly masters: MasterKey[];
   // Unwrapped data keys by id. Insertion-ordered, so the oldest entry is evicted first.
   private readonly cache = new Map<string, CachedKey>();
+  // The active key's id per scope (workspace id or 'platform'), and the blind-index keys.
+  private readonly activeIds = new Map<string, { keyId: string; until: number }>();
+  private readonly indexKeys = new Map<string, Buffer>();
+  private readonly createdHere = new Map<string, number>();
 
   constructor(masters: MasterKey[] /* first = current, others = previous, still able to unwrap */) {
     const first = masters[0];
@@ -167,6 +182,23 @@ export class Keyring {
    * indexes stay valid across rotations and die with the workspace's keys (crypto-shredding).
    */
   private async blindIndexKey(store: DataKeyStore, workspaceId: string | null): Promise<Buffer> {
+    const known = this.indexKeys.get(scope(workspaceId));
+    if (known) return known;
+    const { key, fromKeyId } = await this.deriveBlindIndexKey(store, workspaceId);
+    if (this.settled(fromKeyId)) this.indexKeys.set(scope(workspaceId), key);
+    return key;
+  }
+
+  /** False for a key this process created so recently that its transaction may still roll back. */
+  private settled(keyId: string): boolean {
+    const createdAt = this.createdHere.get(keyId);
+    return createdAt === undefined || Date.now() - createdAt > CREATED_KEY_SETTLE_MS;
+  }
+
+  private async deriveBlindIndexKey(
+    store: DataKeyStore,
+    workspaceId: string | null,
+  ): Promise<{ key: Buffer; fromKeyId: string }> {
     let keys = await store.listKeys(workspaceId);
     if (keys.length === 0) {
       await this.activeDataKey(store, workspaceId);
@@ -177,14 +209,16 @@ export class Keyring {
     )[0];
     if (!oldest) throw new DomainError('data_key_not_found', 'The workspace has no data key.');
     const dataKey = this.unwrapStored(oldest, workspaceId);
-    return Buffer.from(
+    const key = Buffer.from(
       hkdfSync('sha256', dataKey.key, Buffer.from(scope(workspaceId)), 'parley/blind-index/v1', 32),
     );
+    return { key, fromKeyId: oldest.id };
   }
 
   /** Creates a new active data key and retires the previous ones; old ciphertext still decrypts. */
   async rotateDataKey(store: DataKeyStore, workspaceId: string | null): Promise<string> {
     const previous = (await store.listKeys(workspaceId)).filter((k) => k.retiredAt === null);
+    this.activeIds.delete(scope(workspaceId));
     const created = await this.createDataKey(store, workspaceId);
     const now = new Date();
     for (const k of previous) await store.retireKey(k.id, now);
@@ -209,11 +243,20 @@ export class Keyring {
   forgetCachedKeys(keyIds?: string[]): void {
     if (keyIds === undefined) this.cache.clear();
     else for (const id of keyIds) this.cache.delete(id);
+    // Which key is active, and the index keys, are looked up again from the store.
+    this.activeIds.clear();
+    this.indexKeys.clear();
   }
 
   private async activeDataKey(store: DataKeyStore, workspaceId: string | null): Promise<DataKey> {
+    const known = this.activeIds.get(scope(workspaceId));
+    const cached = known && known.until > Date.now() ? this.cache.get(known.keyId) : undefined;
+    if (known && cached && cached.workspaceId === workspaceId) return { id: known.keyId, key: cached.key };
     const active = activeKey(await store.listKeys(workspaceId));
     if (!active) return this.createDataKey(store, workspaceId);
+    if (this.settled(active.id)) {
+      this.activeIds.set(scope(workspaceId), { keyId: active.id, until: Date.now() + ACTIVE_KEY_TTL_MS });
+    }
     return this.unwrapStored(active, workspaceId);
   }
 
@@ -223,6 +266,8 @@ export class Keyring {
     const wrapped = wrapDataKey(this.current, key, wrapAad(workspaceId, id));
     await store.insertKey({ id, workspaceId, wrapped, createdAt: new Date(), retiredAt: null });
     this.remember(id, workspaceId, key);
+    if (this.createdHere.size >= MAX_CACHED_KEYS) this.createdHere.clear();
+    this.createdHere.set(id, Date.now());
     return { id, key };
   }
 

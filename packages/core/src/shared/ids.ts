@@ -1,6 +1,7 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 
 import { DomainError } from './domain-error.ts';
+import { pooledRandomBytes } from './random-pool.ts';
 
 // UUIDv7 (RFC 9562 §5.7): 48-bit Unix ms timestamp | ver 0111 | rand_a (12) | var 10 | rand_b (62).
 // Monotonicity within one millisecond follows RFC 9562 §6.2 method 1: a 42-bit counter occupies
@@ -34,7 +35,7 @@ export function newId(): string {
     }
   }
 
-  const bytes = randomBytes(16);
+  const bytes = pooledRandomBytes(16);
   bytes.writeUIntBE(lastMs, 0, 6);
   const high = Math.floor(counter / 2 ** LOW_COUNTER_BITS); // 12 bits → rand_a
   const low = counter % 2 ** LOW_COUNTER_BITS; // 30 bits → top of rand_b

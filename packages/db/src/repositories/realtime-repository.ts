@@ -42,27 +42,25 @@ export function parseRealtimeNotification(payload: string): { workspaceId: strin
 export function realtimeRepository(tx: Tx, workspaceId: string): RealtimeRepository {
   return {
     async append(event: RealtimeEventInput) {
-      const [cursor] = await tx
-        .insert(realtimeCursors)
-        .values({ workspaceId, lastSeq: 1 })
-        .onConflictDoUpdate({
-          target: realtimeCursors.workspaceId,
-          set: { lastSeq: sql`${realtimeCursors.lastSeq} + 1` },
-        })
-        .returning({ seq: realtimeCursors.lastSeq });
-      if (!cursor) throw new Error('realtime cursor: no row returned');
-      await tx.insert(realtimeEvents).values({
-        workspaceId,
-        seq: cursor.seq,
-        type: event.type,
-        conversationId: event.conversationId ?? null,
-        messageId: event.messageId ?? null,
-        userId: event.userId ?? null,
-        data: event.data ?? {},
-      });
-      // Delivered to listeners when (and only if) the transaction commits.
-      await tx.execute(sql`select pg_notify(${REALTIME_CHANNEL}, ${`${workspaceId}:${cursor.seq}`})`);
-      return cursor.seq;
+      // One round trip: take the next seq (the cursor's row lock), write the event, and queue the
+      // NOTIFY, which listeners get when (and only if) the transaction commits.
+      const [row] = await queryRows<{ seq: number | string }>(
+        tx,
+        sql`with cursor as (
+              insert into realtime_cursors (workspace_id, last_seq) values (${workspaceId}::uuid, 1)
+              on conflict (workspace_id) do update set last_seq = realtime_cursors.last_seq + 1
+              returning last_seq),
+            event as (
+              insert into realtime_events (workspace_id, seq, type, conversation_id, message_id, user_id, data)
+              select ${workspaceId}::uuid, last_seq, ${event.type}::text, ${event.conversationId ?? null}::uuid,
+                     ${event.messageId ?? null}::uuid, ${event.userId ?? null}::uuid,
+                     ${JSON.stringify(event.data ?? {})}::jsonb
+              from cursor)
+            select last_seq as seq, pg_notify(${REALTIME_CHANNEL}::text, ${`${workspaceId}:`}::text || last_seq) as notified
+            from cursor`,
+      );
+      if (!row) throw new Error('realtime cursor: no row returned');
+      return Number(row.seq);
     },
 
     async listSince(afterSeq, limit) {

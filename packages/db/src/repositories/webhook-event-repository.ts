@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { newId, type FieldCipher } from '@parley/core';
 import { queryRows, type Tx } from '../database.ts';
@@ -104,6 +104,15 @@ export function webhookEventRepository(tx: Tx, platformCipher: FieldCipher) {
           body: await platformCipher.decrypt(Buffer.from(r.body), BODY),
         })),
       );
+    },
+
+    /** Marks processed deliveries done, in one statement. */
+    async finishDone(ids: string[], at: Date): Promise<void> {
+      if (ids.length === 0) return;
+      await tx
+        .update(webhookEvents)
+        .set({ status: 'done', processedAt: at, lockedUntil: null, lastError: null })
+        .where(inArray(webhookEvents.id, ids));
     },
 
     async finish(
