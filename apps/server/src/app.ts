@@ -11,7 +11,7 @@ import { installTextGuard } from './http/text-guard.ts';
 import { webApp } from './http/web-app.ts';
 import type { RouteAuth } from './http/request-auth.ts';
 import { authRoutes } from './routes/auth-routes.ts';
-import { channelRoutes, embeddedSignupSdkUrl, operatorWebhookRoutes } from './routes/channel-routes.ts';
+import { channelRoutes, embeddedSignupClient, operatorWebhookRoutes } from './routes/channel-routes.ts';
 import { contactRoutes } from './routes/contact-routes.ts';
 import { conversationRoutes } from './routes/conversation-routes.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
@@ -115,8 +115,13 @@ export async function buildApp(
     app.swagger(),
   );
   // The web app (apps/web/dist) with its SPA fallback: last, so every API route above wins.
-  const sdkUrl = embeddedSignupSdkUrl(ctx.config);
-  await app.register(webApp({ scriptOrigins: sdkUrl ? [new URL(sdkUrl).origin] : [] }));
+  const signup = embeddedSignupClient(ctx.config);
+  await app.register(
+    webApp({
+      scriptOrigins: signup ? [new URL(signup.sdkUrl).origin] : [],
+      frameOrigins: signup?.frameOrigins ?? [],
+    }),
+  );
 
   return Object.assign(app, { registeredRoutes });
 }

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { defaultSeed, DEMO } from '@parley/simulator';
+import { loadConfig } from '@parley/config';
+import { embeddedSignupClient } from '../src/routes/channel-routes.ts';
 import { signUpOwner } from './helpers/factories.ts';
 import { createLiveApp, eventually, type LiveHarness } from './helpers/live-app.ts';
 
@@ -37,7 +39,15 @@ test('a code from the signup popup connects the number; it receives messages; a 
   const owner = await signUpOwner(h.app);
   const config = await owner.get('/api/v1/channels/embedded-signup/config');
   assert.equal(config.status, 200);
-  assert.deepEqual(config.body, { available: true, appId: DEMO.appId, sdkUrl: `${h.sim.url}/sdk.js` });
+  // The simulator's stand-in SDK; its popup is the only origin whose messages the page believes.
+  assert.deepEqual(config.body, {
+    available: true,
+    appId: DEMO.appId,
+    sdkUrl: `${h.sim.url}/sdk.js`,
+    configId: null,
+    graphVersion: 'v23.0',
+    messageOrigins: [h.sim.url],
+  });
 
   const { code } = await h.simClient.signupCode(DEMO.appId, DEMO.businessId);
   const connected = await owner.post('/api/v1/channels/embedded-signup', {
@@ -85,4 +95,30 @@ test('an agent cannot run Embedded Signup', async () => {
     payload: { code: 'x', wabaId: DEMO.wabaId, phoneNumberId: SECOND_NUMBER },
   });
   assert.equal(res.statusCode, 403);
+});
+
+test("with Meta's Graph API: Meta's SDK, messages only from Meta's dialog, and only with a Login for Business configuration", () => {
+  const meta = {
+    PARLEY_SIMULATOR: 'false',
+    META_GRAPH_URL: 'https://graph.facebook.com',
+    META_APP_ID: '1234567890',
+    META_APP_SECRET: 'a-real-app-secret',
+  };
+  // Without config_id FB.login is a plain Facebook login, not the signup: not offered.
+  assert.equal(embeddedSignupClient(loadConfig(meta)), null);
+  assert.deepEqual(
+    embeddedSignupClient(loadConfig({ ...meta, META_EMBEDDED_SIGNUP_CONFIG_ID: '555000111' })),
+    {
+      sdkUrl: 'https://connect.facebook.net/en_US/sdk.js',
+      messageOrigins: ['https://www.facebook.com', 'https://web.facebook.com'],
+      frameOrigins: ['https://www.facebook.com', 'https://web.facebook.com'],
+      configId: '555000111',
+    },
+  );
+  assert.throws(
+    () => loadConfig({ ...meta, META_EMBEDDED_SIGNUP_CONFIG_ID: 'abc' }),
+    /META_EMBEDDED_SIGNUP_CONFIG_ID/,
+  );
+  // No Meta app at all: nothing to sign up with.
+  assert.equal(embeddedSignupClient(loadConfig({ PARLEY_SIMULATOR: 'false' })), null);
 });

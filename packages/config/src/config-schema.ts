@@ -52,6 +52,10 @@ export const envSchema = z.object({
     .optional(),
   META_APP_SECRET: z.string().min(8).optional(),
   META_VERIFY_TOKEN: z.string().min(8).optional(),
+  META_EMBEDDED_SIGNUP_CONFIG_ID: z
+    .string()
+    .regex(/^\d{1,30}$/, 'must be the numeric id of a Facebook Login for Business configuration')
+    .optional(),
   PARLEY_WORKERS: bool(true),
   PARLEY_MEDIA_DIR: z.string().min(1).optional(),
   MEDIA_MAX_BYTES: int(100 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

@@ -42,6 +42,8 @@ export interface Config {
     graphVersion: string;
     /** The install's own Meta app (Embedded Signup, webhooks); the simulator's demo app by default. */
     app: { id: string; secret: string; verifyToken: string } | null;
+    /** The Facebook Login for Business configuration that Embedded Signup opens (FB.login's config_id). */
+    embeddedSignupConfigId: string | null;
   };
   /** Run the background workers (webhook processing, sends, media) in this process. */
   workers: boolean;
@@ -125,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : e.PARLEY_SIMULATOR
             ? SIMULATOR_DEMO_APP
             : null,
+      embeddedSignupConfigId: e.META_EMBEDDED_SIGNUP_CONFIG_ID ?? null,
     },
     workers: e.PARLEY_WORKERS,
     media: {

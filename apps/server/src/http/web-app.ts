@@ -14,12 +14,13 @@ const RESERVED = /^\/(api|webhooks|healthz|metrics)(\/|$)/;
  * The page may load only its own scripts, styles and images (QR codes are drawn as SVG elements);
  * it may not be framed. User and customer text is rendered as text by React, and this is the net.
  */
-function contentSecurityPolicy(scriptOrigins: string[]): string {
+function contentSecurityPolicy(scriptOrigins: string[], frameOrigins: string[]): string {
   return [
     "default-src 'self'",
     ["script-src 'self'", ...scriptOrigins].join(' '),
-    // Meta's SDK talks to its origin from frames it opens (Embedded Signup).
-    ...(scriptOrigins.length > 0 ? [['frame-src', ...scriptOrigins].join(' ')] : []),
+    // Meta's SDK talks to its login dialog's origin through frames it adds (Embedded Signup). The
+    // dialog itself is a popup window, which frame-src does not govern.
+    ...(frameOrigins.length > 0 ? [['frame-src', ...frameOrigins].join(' ')] : []),
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
@@ -58,10 +59,12 @@ export function webApp(
     distDir?: string;
     /** Origins the page may load scripts from besides its own: Meta's JS SDK for Embedded Signup. */
     scriptOrigins?: string[];
+    /** Origins the page may frame: Meta's helper frames for Embedded Signup. */
+    frameOrigins?: string[];
   } = {},
 ): FastifyPluginAsync {
   const root = opts.distDir ?? DEFAULT_WEB_DIST;
-  const csp = contentSecurityPolicy(opts.scriptOrigins ?? []);
+  const csp = contentSecurityPolicy(opts.scriptOrigins ?? [], opts.frameOrigins ?? []);
   return async (app) => {
     await app.register(fastifyStatic, { root, serve: false, decorateReply: true });
 

@@ -110,12 +110,40 @@ async function eventView(
   };
 }
 
-/** Meta's JS SDK for Embedded Signup: the simulator's stand-in unless the Graph API is Meta's own. */
-export function embeddedSignupSdkUrl(config: AppContext['config']): string | null {
+/** Meta's origins in Embedded Signup: the SDK's, and the popup's that posts WA_EMBEDDED_SIGNUP. */
+const META_SDK_URL = 'https://connect.facebook.net/en_US/sdk.js';
+const META_DIALOG_ORIGINS = ['https://www.facebook.com', 'https://web.facebook.com'];
+
+/** What the browser needs for Embedded Signup, and what the page's Content-Security-Policy allows for it. */
+export interface EmbeddedSignupClient {
+  /** Meta's JS SDK, or the simulator's stand-in when the Graph API is not Meta's own. */
+  sdkUrl: string;
+  /**
+   * The only origins whose `message` events the page reads (WA_EMBEDDED_SIGNUP session info):
+   * Meta's login dialog, or the simulator's popup.
+   */
+  messageOrigins: string[];
+  /** Origins the SDK frames (Meta's cross-domain helper frames; none for the simulator's popup). */
+  frameOrigins: string[];
+  /** FB.login's config_id (Facebook Login for Business); Meta's SDK needs it, the simulator does not. */
+  configId: string | null;
+}
+
+export function embeddedSignupClient(config: AppContext['config']): EmbeddedSignupClient | null {
   if (!config.meta.app) return null;
-  return config.meta.graphUrl.startsWith('https://graph.facebook.com')
-    ? 'https://connect.facebook.net/en_US/sdk.js'
-    : `${config.meta.graphUrl}/sdk.js`;
+  const configId = config.meta.embeddedSignupConfigId;
+  if (config.meta.graphUrl.startsWith('https://graph.facebook.com')) {
+    // Without a Login for Business configuration FB.login is a plain Facebook login, not the signup.
+    if (!configId) return null;
+    return {
+      sdkUrl: META_SDK_URL,
+      messageOrigins: META_DIALOG_ORIGINS,
+      frameOrigins: META_DIALOG_ORIGINS,
+      configId,
+    };
+  }
+  const simulator = new URL(config.meta.graphUrl).origin;
+  return { sdkUrl: `${simulator}/sdk.js`, messageOrigins: [simulator], frameOrigins: [], configId };
 }
 
 /** Channel connections (form and Embedded Signup), their health, and dead-lettered webhooks. */
@@ -200,12 +228,16 @@ export function channelRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         config,
         schema: {
           tags,
-          summary: 'What the browser needs to start Embedded Signup (the app id and the SDK origin)',
+          summary:
+            'What the browser needs to start Embedded Signup: the app, the SDK, the configuration and the origins to trust',
           response: {
             200: Type.Object({
               available: Type.Boolean(),
               appId: Type.Union([Type.String(), Type.Null()]),
               sdkUrl: Type.Union([Type.String(), Type.Null()]),
+              configId: Type.Union([Type.String(), Type.Null()]),
+              graphVersion: Type.String(),
+              messageOrigins: Type.Array(Type.String()),
             }),
             ...errorResponses,
           },
@@ -214,11 +246,14 @@ export function channelRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       async (req) =>
         withWorkspace(ctx, req, async ({ actor }) => {
           authorize(actor, 'channels.manage');
-          const metaApp = ctx.config.meta.app;
+          const client = embeddedSignupClient(ctx.config);
           return {
-            available: metaApp !== null,
-            appId: metaApp?.id ?? null,
-            sdkUrl: embeddedSignupSdkUrl(ctx.config),
+            available: client !== null,
+            appId: client ? (ctx.config.meta.app?.id ?? null) : null,
+            sdkUrl: client?.sdkUrl ?? null,
+            configId: client?.configId ?? null,
+            graphVersion: ctx.config.meta.graphVersion,
+            messageOrigins: client?.messageOrigins ?? [],
           };
         }),
     );

@@ -45,8 +45,12 @@ export const SIGNUP_JS = `(function () {
   var steps = document.querySelectorAll('.step');
   var bars = document.querySelectorAll('.steps span');
   var select = document.getElementById('business');
+  // Like Meta's dialog, post only to the page that opened the popup (its origin, named by the SDK):
+  // a page that navigated elsewhere in the meantime gets nothing, least of all the code.
+  var target = null;
+  try { var o = new URL(q.get('origin') || ''); if (o.protocol === 'http:' || o.protocol === 'https:') target = o.origin; } catch (e) { target = null; }
   function post(message) {
-    if (window.opener) window.opener.postMessage(typeof message === 'string' ? message : JSON.stringify(message), '*');
+    if (window.opener && target) window.opener.postMessage(typeof message === 'string' ? message : JSON.stringify(message), target);
   }
   function show(i) {
     step = i;
@@ -97,16 +101,27 @@ export function sdkJs(baseUrl: string): string {
   window.FB = {
     init: function (opts) { appId = opts && opts.appId; },
     login: function (callback, opts) {
-      var url = base + '/embedded-signup?app_id=' + encodeURIComponent(appId || '') + '&config_id=' + encodeURIComponent((opts && opts.config_id) || '');
-      var popup = window.open(url, 'wa_embedded_signup', 'width=520,height=720');
+      var url = base + '/embedded-signup?app_id=' + encodeURIComponent(appId || '') + '&config_id=' + encodeURIComponent((opts && opts.config_id) || '') + '&origin=' + encodeURIComponent(location.origin);
+      var done = false;
+      var watch = null;
+      function finish(response) {
+        if (done) return;
+        done = true;
+        window.removeEventListener('message', onMessage);
+        if (watch) clearInterval(watch);
+        callback(response);
+      }
       function onMessage(event) {
         if (event.origin !== base) return;
         var data; try { data = typeof event.data === 'string' ? JSON.parse(event.data) : event.data; } catch (e) { return; }
         if (!data || data.type !== 'SIM_FB_LOGIN') return;
-        window.removeEventListener('message', onMessage);
-        callback({ authResponse: data.authResponse, status: data.status });
+        finish({ authResponse: data.authResponse, status: data.status });
       }
       window.addEventListener('message', onMessage);
+      var popup = window.open(url, 'wa_embedded_signup', 'width=520,height=720');
+      // As Meta's SDK does: a blocked popup, or one closed before it answered, ends the login without a code.
+      if (!popup) { finish({ authResponse: null, status: 'unknown' }); return null; }
+      watch = setInterval(function () { if (popup.closed) finish({ authResponse: null, status: 'unknown' }); }, 250);
       return popup;
     },
     getLoginStatus: function (callback) { callback({ status: 'unknown', authResponse: null }); }

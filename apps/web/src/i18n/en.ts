@@ -442,6 +442,8 @@ export const en = {
   'channels.esSdkFailed':
     'The Facebook SDK could not be loaded. Check that this server allows it, or connect with the form.',
   'channels.esCancelled': 'Embedded Signup was cancelled.',
+  'channels.esError': 'Facebook reported a problem during Embedded Signup. Nothing was connected; try again.',
+  'channels.esWaiting': 'Waiting for Facebook…',
   'channels.esIncomplete': 'Embedded Signup did not say which number it created. Try again.',
   'channels.deadLetters': 'Webhook dead letters',
   'channels.deadLettersIntro':

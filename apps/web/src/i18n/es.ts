@@ -450,6 +450,9 @@ export const es: Dictionary = {
   'channels.esSdkFailed':
     'No se pudo cargar el SDK de Facebook. Comprueba que este servidor lo permite, o conecta con el formulario.',
   'channels.esCancelled': 'Se canceló el registro integrado.',
+  'channels.esError':
+    'Facebook informó de un problema durante el registro integrado. No se conectó nada; inténtalo de nuevo.',
+  'channels.esWaiting': 'Esperando a Facebook…',
   'channels.esIncomplete': 'El registro integrado no indicó qué número creó. Inténtalo de nuevo.',
   'channels.deadLetters': 'Webhooks fallidos',
   'channels.deadLettersIntro':

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
 import type { Channel, ChannelKind, Page, WebhookEvent } from '../../api/inbox-types.ts';
 import { useI18n } from '../../i18n/index.tsx';
@@ -263,10 +263,37 @@ function ConnectForm({ ws, onMessage }: { ws: string; onMessage: (m: string) => 
   );
 }
 
-interface FbSdk {
-  init(o: { appId: string; version?: string }): void;
-  login(cb: (r: { authResponse?: { code?: string } | null }) => void, o: Record<string, unknown>): void;
+interface FbLoginOptions {
+  config_id?: string;
+  response_type: 'code';
+  override_default_response_type: true;
+  extras: Record<string, unknown>;
 }
+
+interface FbSdk {
+  init(o: { appId: string; version: string; xfbml?: boolean; cookie?: boolean }): void;
+  login(cb: (r: { authResponse?: { code?: string } | null }) => void, o: FbLoginOptions): void;
+}
+
+interface SignupConfig {
+  available: boolean;
+  appId: string | null;
+  sdkUrl: string | null;
+  configId: string | null;
+  graphVersion: string;
+  /** The only origins whose postMessage the page believes (Meta's dialog, or the simulator's popup). */
+  messageOrigins: string[];
+}
+
+/** The session info Meta's dialog posts (sessionInfoVersion 3). */
+interface SignupMessage {
+  event: string;
+  data?: { phone_number_id?: unknown; waba_id?: unknown };
+}
+
+/** After FB.login's code, how long to wait for the dialog's FINISH message (they may arrive in either order). */
+const SESSION_WAIT_MS = 5000;
+const META_ID = /^[0-9]{1,30}$/;
 
 function loadSdk(src: string): Promise<FbSdk> {
   const w = window as unknown as { FB?: FbSdk };
@@ -281,25 +308,42 @@ function loadSdk(src: string): Promise<FbSdk> {
   });
 }
 
+function signupMessage(raw: unknown): SignupMessage | null {
+  let data = raw;
+  if (typeof data === 'string') {
+    try {
+      data = JSON.parse(data);
+    } catch {
+      return null;
+    }
+  }
+  if (!data || typeof data !== 'object') return null;
+  const d = data as { type?: unknown; event?: unknown; data?: unknown };
+  if (d.type !== 'WA_EMBEDDED_SIGNUP' || typeof d.event !== 'string') return null;
+  return {
+    event: d.event,
+    data: d.data && typeof d.data === 'object' ? (d.data as SignupMessage['data']) : undefined,
+  };
+}
+
 /**
- * WhatsApp Embedded Signup: Meta's SDK (or the simulator's stand-in) opens a popup; the popup tells
- * us the number and WABA it created (postMessage), FB.login gives a code; the server exchanges it.
+ * WhatsApp Embedded Signup: Meta's SDK (or the simulator's stand-in) is loaded when the section
+ * shows, so the click opens the popup straight away (a popup opened later is blocked). The popup
+ * tells us the number and WABA it created (postMessage, believed only from the configured origins),
+ * FB.login gives a code; the server exchanges it. Cancelled or closed: a plain message.
  */
 function EmbeddedSignup({ ws, onMessage }: { ws: string; onMessage: (m: string) => void }) {
   const { t } = useI18n();
   const qc = useQueryClient();
   const config = useQuery({
     queryKey: ['embedded-signup', ws],
-    queryFn: () =>
-      api<{ available: boolean; appId: string | null; sdkUrl: string | null }>(
-        'GET',
-        '/channels/embedded-signup/config',
-        {
-          workspaceId: ws,
-        },
-      ),
+    queryFn: () => api<SignupConfig>('GET', '/channels/embedded-signup/config', { workspaceId: ws }),
   });
+  const [sdk, setSdk] = useState<FbSdk | 'failed' | null>(null);
+  const [waiting, setWaiting] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  /** Ends the signup in progress (listener, timer) without a message. */
+  const stop = useRef<(() => void) | null>(null);
   const finish = useMutation({
     mutationFn: (b: { code: string; wabaId: string; phoneNumberId: string }) =>
       api<Channel>('POST', '/channels/embedded-signup', { workspaceId: ws, body: b }),
@@ -308,57 +352,94 @@ function EmbeddedSignup({ ws, onMessage }: { ws: string; onMessage: (m: string) 
       void qc.invalidateQueries({ queryKey: keys.channels(ws) });
     },
   });
-  if (!config.data?.available || !config.data.sdkUrl || !config.data.appId) return null;
-  const { sdkUrl, appId } = config.data;
-  const start = async () => {
-    setProblem(null);
-    let fb: FbSdk;
-    try {
-      fb = await loadSdk(sdkUrl);
-    } catch {
-      setProblem(t('channels.esSdkFailed'));
-      return;
-    }
-    fb.init({ appId, version: 'v23.0' });
-    const origin = new URL(sdkUrl).origin;
-    let session: { phone_number_id?: string; waba_id?: string } | null = null;
-    const onMsg = (e: MessageEvent) => {
-      if (e.origin !== origin) return;
-      let data: unknown = e.data;
-      try {
-        if (typeof data === 'string') data = JSON.parse(data);
-      } catch {
-        return;
-      }
-      const d = data as {
-        type?: string;
-        event?: string;
-        data?: { phone_number_id?: string; waba_id?: string };
-      };
-      if (d?.type !== 'WA_EMBEDDED_SIGNUP') return;
-      if (d.event === 'FINISH') session = d.data ?? null;
-      else if (d.event === 'CANCEL') setProblem(t('channels.esCancelled'));
-    };
-    window.addEventListener('message', onMsg);
-    fb.login(
-      (r) => {
-        window.removeEventListener('message', onMsg);
-        const code = r.authResponse?.code;
-        if (code && session?.phone_number_id && session.waba_id)
-          finish.mutate({ code, wabaId: session.waba_id, phoneNumberId: session.phone_number_id });
-        else if (!code) setProblem(t('channels.esCancelled'));
-        else setProblem(t('channels.esIncomplete'));
+  const c = config.data;
+  const sdkUrl = c?.available ? c.sdkUrl : null;
+  const appId = c?.appId ?? null;
+  const version = c?.graphVersion ?? null;
+  useEffect(() => {
+    if (!sdkUrl || !appId || !version) return;
+    let live = true;
+    loadSdk(sdkUrl).then(
+      (fb) => {
+        if (!live) return;
+        fb.init({ appId, version, xfbml: false, cookie: false });
+        setSdk(fb);
       },
-      { response_type: 'code', override_default_response_type: true, extras: { sessionInfoVersion: 3 } },
+      () => live && setSdk('failed'),
+    );
+    return () => {
+      live = false;
+    };
+  }, [sdkUrl, appId, version]);
+  useEffect(() => () => stop.current?.(), []);
+  if (!c?.available || !sdkUrl || !appId) return null;
+  const ready = sdk !== null && sdk !== 'failed';
+
+  const start = () => {
+    if (!sdk || sdk === 'failed') return;
+    stop.current?.();
+    setProblem(null);
+    const trusted = new Set(c.messageOrigins);
+    let session: SignupMessage['data'] | null = null;
+    let code: string | null = null;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let over = false;
+    const end = (message: string | null) => {
+      if (over) return;
+      over = true;
+      window.removeEventListener('message', onMsg);
+      if (timer) clearTimeout(timer);
+      stop.current = null;
+      setWaiting(false);
+      if (message) setProblem(message);
+    };
+    const complete = () => {
+      if (!code || !session) return;
+      const { phone_number_id: phoneNumberId, waba_id: wabaId } = session;
+      if (typeof phoneNumberId !== 'string' || typeof wabaId !== 'string')
+        return end(t('channels.esIncomplete'));
+      if (!META_ID.test(phoneNumberId) || !META_ID.test(wabaId)) return end(t('channels.esIncomplete'));
+      end(null);
+      finish.mutate({ code, wabaId, phoneNumberId });
+    };
+    function onMsg(e: MessageEvent) {
+      if (!trusted.has(e.origin)) return;
+      const m = signupMessage(e.data);
+      if (!m) return;
+      if (m.event === 'CANCEL') end(t('channels.esCancelled'));
+      else if (m.event === 'ERROR') end(t('channels.esError'));
+      else if (m.event.startsWith('FINISH')) {
+        session = m.data ?? {};
+        complete();
+      }
+    }
+    window.addEventListener('message', onMsg);
+    stop.current = () => end(null);
+    setWaiting(true);
+    sdk.login(
+      (r) => {
+        const received = r.authResponse?.code;
+        if (!received) return end(t('channels.esCancelled'));
+        code = received;
+        if (session) complete();
+        else timer = setTimeout(() => end(t('channels.esIncomplete')), SESSION_WAIT_MS);
+      },
+      {
+        ...(c.configId ? { config_id: c.configId } : {}),
+        response_type: 'code',
+        override_default_response_type: true,
+        extras: { setup: {}, sessionInfoVersion: '3' },
+      },
     );
   };
+  const failed = sdk === 'failed' ? t('channels.esSdkFailed') : null;
   return (
     <section className="card stack" aria-labelledby="es-title">
       <h3 id="es-title">{t('channels.esTitle')}</h3>
       <p className="hint">{t('channels.esIntro')}</p>
-      {problem && (
+      {(problem ?? failed) && (
         <p className="notice notice-error" role="alert">
-          {problem}
+          {problem ?? failed}
         </p>
       )}
       <ErrorAlert error={finish.error} />
@@ -366,10 +447,14 @@ function EmbeddedSignup({ ws, onMessage }: { ws: string; onMessage: (m: string) 
         <button
           type="button"
           className="button button-primary"
-          disabled={finish.isPending}
-          onClick={() => void start()}
+          disabled={!ready || waiting || finish.isPending}
+          onClick={start}
         >
-          {t('channels.esStart')}
+          {waiting
+            ? t('channels.esWaiting')
+            : finish.isPending
+              ? t('channels.connecting')
+              : t('channels.esStart')}
         </button>
       </div>
     </section>
