@@ -6,6 +6,7 @@ import { wrappedKeyMasterId } from '@parley/core';
 import { dataKeyRepository, queryRows, webhookEventBody } from '@parley/db';
 import { DEMO } from '@parley/simulator';
 import { DeliveryBatcher } from '../src/webhooks/delivery-batcher.ts';
+import { objectOf } from '../src/webhooks/webhook-routes.ts';
 import { createTestApp, type TestHarness } from './helpers/test-app.ts';
 
 describe('DeliveryBatcher', () => {
@@ -67,6 +68,18 @@ describe('DeliveryBatcher', () => {
   });
 });
 
+test("objectOf: read from the body's start, else parsed, else null", () => {
+  assert.equal(
+    objectOf(Buffer.from('{"object":"whatsapp_business_account","entry":[]}')),
+    'whatsapp_business_account',
+  );
+  assert.equal(objectOf(Buffer.from(' \n{ "object" : "page", "entry": [')), 'page', 'truncated, still named');
+  assert.equal(objectOf(Buffer.from('{"entry":[],"object":"instagram"}')), 'instagram', 'not first: parsed');
+  assert.equal(objectOf(Buffer.from('{"object":"Page\\u0021"}')), 'Page!', 'escapes: parsed');
+  assert.equal(objectOf(Buffer.from('not json')), null);
+  assert.equal(objectOf(Buffer.from('{"object":42}')), null);
+});
+
 describe('POST /webhooks/meta under concurrency', () => {
   let h: TestHarness;
   before(async () => {
@@ -106,8 +119,8 @@ describe('POST /webhooks/meta under concurrency', () => {
     );
     const rows = await stored();
     assert.equal(rows.length, 42);
-    assert.equal(rows.filter((r) => r.object === 'page').length, 1);
-    assert.equal(rows.filter((r) => r.object === null).length, 1, 'an unparseable delivery is kept');
+    // The duplicate once, and the truncated delivery: kept, its `object` read from its first bytes.
+    assert.equal(rows.filter((r) => r.object === 'page').length, 2, 'an unparseable delivery is kept');
     const sent = new Set([...bodies, duplicate, '{"object": "page", "entry": [']);
     for (const row of rows) {
       const body = await h.ctx.db.run({ system: true }, (tx) =>
