@@ -21,6 +21,8 @@ const LEASE_MS = 60_000;
  * long (the API waits for it), large enough to save most per-transaction round trips.
  */
 const CHUNK = 16;
+/** The longest a chunk waits for the webhook route to go quiet (processing never starves). */
+const GIVE_WAY_MS = 100;
 
 export interface WebhookProcessorOptions {
   /** Wires automatic assignment of new conversations (null = off). */
@@ -214,8 +216,9 @@ export async function processWebhookBatch(
     }),
   );
   for (let i = 0; i < claimed.length; i += CHUNK) {
-    // PGlite answers without ever yielding to the event loop: let waiting requests in between chunks.
-    await new Promise((resolve) => setImmediate(resolve));
+    // Acknowledging deliveries comes first; and PGlite answers without ever yielding to the event
+    // loop, so waiting requests get in between chunks.
+    await ctx.work.giveWay(GIVE_WAY_MS);
     const chunk = claimed.slice(i, i + CHUNK);
     try {
       await processChunk(ctx, chunk, opts);
