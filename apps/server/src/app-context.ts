@@ -20,6 +20,7 @@ import {
 } from '@parley/db';
 import { wrappedKeyMasterId } from '@parley/core';
 import { realtimeRepository } from '@parley/db/repositories/realtime-repository';
+import { uploadStore } from './media/upload-store.ts';
 import type { FastifyBaseLogger } from 'fastify';
 
 /** Everything a request or job needs, built once at boot (the composition root). */
@@ -71,6 +72,7 @@ export function conversationStoresFor(ctx: AppContext, tx: Tx, workspaceId: stri
     conversations: conversationRepository(tx, cipher),
     messages: messageRepository(tx, cipher),
     media: mediaRepository(tx),
+    uploads: uploadStore(ctx.storage, cipher, workspaceId),
     jobs: jobQueue(tx, workspaceId, () => ctx.clock.now()),
     realtime: realtimeRepository(tx, workspaceId),
     audit: auditRepository(tx),

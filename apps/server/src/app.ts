@@ -14,6 +14,7 @@ import { authRoutes } from './routes/auth-routes.ts';
 import { channelRoutes, embeddedSignupClient, operatorWebhookRoutes } from './routes/channel-routes.ts';
 import { contactRoutes } from './routes/contact-routes.ts';
 import { conversationRoutes } from './routes/conversation-routes.ts';
+import { attachmentRoutes } from './routes/attachment-routes.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
 import { inboxRoutes } from './routes/inbox-routes.ts';
 import { operatorRoutes } from './routes/operator-routes.ts';
@@ -107,11 +108,10 @@ export async function buildApp(
   await app.register(inboxRoutes(ctx), { prefix: API_PREFIX });
   await app.register(channelRoutes(ctx), { prefix: API_PREFIX });
   await app.register(conversationRoutes(ctx), { prefix: API_PREFIX });
+  await app.register(attachmentRoutes(ctx), { prefix: API_PREFIX });
   await app.register(contactRoutes(ctx), { prefix: API_PREFIX });
   await app.register(operatorWebhookRoutes(ctx), { prefix: `${API_PREFIX}/operator` });
-  await app.register(
-    webhookRoutes(ctx, { registry: ctx.metaApps, onStored: () => ctx.work.notify(), receiving: ctx.work }),
-  );
+  await app.register(webhookRoutes(ctx, { registry: ctx.metaApps, onStored: () => ctx.work.notify() }));
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -591,6 +591,13 @@ const CASES: Record<string, Case> = {
       body: { content: { type: 'text', text: 'injected by B' } },
     }),
   },
+  'POST /api/v1/conversations/:conversationId/attachments': {
+    kind: 'workspace',
+    ownScope: 'object-of-a',
+    // The conversation is looked up (in the caller's workspace) before the body is read, so a
+    // JSON body here is answered like a file would be: A's conversation does not exist for B.
+    request: (w) => ({ url: `/api/v1/conversations/${w.a.conversationId}/attachments` }),
+  },
   'POST /api/v1/conversations/:conversationId/notes': {
     kind: 'workspace',
     ownScope: 'object-of-a',
@@ -1084,4 +1091,49 @@ test('the platform operator sees the workspaces table but nothing inside a works
     });
     assertError(res, 404, 'not_found', `operator ${url} in B`);
   }
+});
+
+/** A multipart body with one PNG part named "file", as a browser sends it. */
+function multipartPng(): { body: Buffer; contentType: string } {
+  const boundary = `----parley${newId()}`;
+  const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+  const body = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`,
+    ),
+    png,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+test("B cannot upload into A's conversation nor send A's uploaded file from its own conversation", async () => {
+  const upload = (client: HttpClient, conversationId: string, workspaceHeader?: string) => {
+    const { body, contentType } = multipartPng();
+    return client.request('POST', `/api/v1/conversations/${conversationId}/attachments`, undefined, {
+      rawBody: body,
+      contentType,
+      ...(workspaceHeader ? { headers: { 'x-workspace-id': workspaceHeader }, workspace: false } : {}),
+    });
+  };
+  // A's own upload works (the route and the fixture are sound).
+  const mine = await upload(w.a.owner, w.a.conversationId);
+  assert.equal(mine.status, 201, JSON.stringify(mine.body));
+
+  await unchangedA(w, async () => {
+    for (const [who, client] of bActors(w)) {
+      const own = await upload(client, w.a.conversationId);
+      assertError(own, 404, 'not_found', `${who} uploading into A's conversation`);
+      const inA = await upload(client, w.a.conversationId, w.a.workspaceId);
+      assertError(inA, 404, 'not_found', `${who} uploading with X-Workspace-Id: A`);
+    }
+    // B's own WhatsApp conversation, sending A's upload by id: B's storage has no such file.
+    const bChannel = await seedChannel(h, w.b.workspaceId, { accountId: `b-${newId()}` });
+    const bConversation = await seedInbound(h, bChannel);
+    const res = await w.b.owner.post(`/api/v1/conversations/${bConversation.conversationId}/messages`, {
+      content: { type: 'image', media: { id: mine.body.id } },
+    });
+    assertError(res, 404, 'not_found', "B sending A's uploaded file");
+    assertNoAData(w, res, "B sending A's uploaded file");
+  });
 });

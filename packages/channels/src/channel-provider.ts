@@ -58,6 +58,14 @@ export interface FetchedMedia {
   filename?: string;
 }
 
+export interface UploadFile {
+  bytes: Buffer;
+  mimeType: string;
+  filename?: string;
+}
+
+export type UploadResult = { ok: true; providerMediaId: string } | { ok: false; failure: ClassifiedFailure };
+
 export interface HealthReport {
   tokenValid: boolean;
   qualityRating?: string;
@@ -92,6 +100,12 @@ export interface ChannelProvider {
     media: MediaRef,
     opts?: { maxBytes?: number; timeoutMs?: number },
   ): Promise<FetchedMedia>;
+  /**
+   * Uploads a file to send (WhatsApp `POST /{phone-number-id}/media`) and returns Meta's media id,
+   * for `{image|video|audio|document|sticker: {id}}`. Resolves `{ok:false}` where the channel
+   * takes no uploads (Messenger/Instagram here: media by link only).
+   */
+  uploadMedia(account: ChannelAccount, file: UploadFile): Promise<UploadResult>;
   /** Token validity + WhatsApp quality rating, messaging tier, names. Token errors → `{tokenValid:false}`. */
   checkHealth(account: ChannelAccount): Promise<HealthReport>;
 }

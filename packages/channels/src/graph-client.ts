@@ -138,6 +138,49 @@ export class GraphClient {
     return { ok: true, status, body };
   }
 
+  /**
+   * A multipart/form-data POST (media uploads). Error answers resolve `{ok:false}` like `call`;
+   * network failures and timeouts throw `ChannelError`.
+   */
+  async upload(
+    path: string,
+    call: Omit<GraphCall, 'body'> & { form: FormData; timeoutMs?: number },
+  ): Promise<GraphAnswer> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
+    let status: number;
+    let text: string;
+    let retryAfter: string | null;
+    try {
+      const response = await this.fetchImpl(this.url(path, call.query), {
+        method: 'POST',
+        headers,
+        body: call.form,
+        signal: AbortSignal.timeout(call.timeoutMs ?? this.downloadTimeoutMs),
+      });
+      status = response.status;
+      retryAfter = response.headers.get('retry-after');
+      text = await response.text();
+    } catch (error) {
+      throw transportError(error, call.channel, call.label);
+    }
+    let parsed: unknown = undefined;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (status < 200 || status >= 300) {
+      const failure = classifyGraphError(status, parsed, call.channel);
+      const wait = retryAfterMs(retryAfter);
+      if (wait !== undefined) failure.retryAfterMs = wait;
+      return { ok: false, status, failure };
+    }
+    const body = asObject(parsed);
+    if (!body) throw unexpectedAnswer(call.channel, call.label, status);
+    return { ok: true, status, body };
+  }
+
   /** Like `call`, but a Graph error throws `ChannelError` too (for operations that return data). */
   async callOrThrow(
     method: 'GET' | 'POST' | 'DELETE',

@@ -45,6 +45,8 @@ export {
   type HealthReport,
   type SendOptions,
   type SendResult,
+  type UploadFile,
+  type UploadResult,
 } from './channel-provider.ts';
 export { verifyMetaSignature, metaSignatureHeader } from './signature.ts';
 export { parseMetaWebhook } from './webhook-parser.ts';

@@ -5,6 +5,7 @@ import {
   type FetchedMedia,
   type HealthReport,
   type SendResult,
+  type UploadResult,
 } from './channel-provider.ts';
 import { ChannelError, invalidContent } from './failure.ts';
 import { graphPath, unexpectedAnswer, type GraphClient } from './graph-client.ts';
@@ -69,6 +70,15 @@ export function createPageProvider(graph: GraphClient, channel: 'messenger' | 'i
       });
       if (!answer.ok) return { ok: false, failure: answer.failure };
       return { ok: true };
+    },
+
+    async uploadMedia(): Promise<UploadResult> {
+      // The Attachment Upload API (`POST /{page-id}/message_attachments`) is not offered by the
+      // simulator this install is tested against, so uploads are refused here, explicitly.
+      return {
+        ok: false,
+        failure: invalidContent(`${channel} takes media by link only: uploading files is not supported`),
+      };
     },
 
     async fetchMedia(_account, media, opts = {}): Promise<FetchedMedia> {

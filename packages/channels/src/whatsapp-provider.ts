@@ -6,6 +6,7 @@ import {
   type FetchedMedia,
   type HealthReport,
   type SendResult,
+  type UploadResult,
 } from './channel-provider.ts';
 import { ChannelError, invalidContent, LOCAL_ERROR_CODES } from './failure.ts';
 import { graphPath, unexpectedAnswer, type GraphClient } from './graph-client.ts';
@@ -73,6 +74,27 @@ export function createWhatsAppProvider(graph: GraphClient): ChannelProvider {
       });
       if (!answer.ok) return { ok: false, failure: answer.failure };
       return { ok: true };
+    },
+
+    async uploadMedia(account, file): Promise<UploadResult> {
+      const form = new FormData();
+      form.set('messaging_product', 'whatsapp');
+      form.set('type', file.mimeType);
+      form.set(
+        'file',
+        new Blob([new Uint8Array(file.bytes)], { type: file.mimeType }),
+        file.filename ?? 'file',
+      );
+      const answer = await graph.upload(graphPath(account.accountId, 'media'), {
+        channel,
+        label: 'media upload',
+        token: account.accessToken,
+        form,
+      });
+      if (!answer.ok) return { ok: false, failure: answer.failure };
+      const id = asId(answer.body.id);
+      if (!id) throw unexpectedAnswer(channel, 'media upload', answer.status);
+      return { ok: true, providerMediaId: id };
     },
 
     async fetchMedia(account, media, opts = {}): Promise<FetchedMedia> {

@@ -39,6 +39,7 @@ export * from './conversations/message-text.ts';
 export * from './conversations/channels.ts';
 export * from './conversations/ingest-events.ts';
 export * from './conversations/send-message.ts';
+export * from './conversations/attachments.ts';
 export * from './conversations/delivery.ts';
 export * from './conversations/conversation-queries.ts';
 export * from './conversations/inbox-ports.ts';

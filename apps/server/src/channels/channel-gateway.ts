@@ -54,6 +54,13 @@ export function createChannelGateway(graph: GraphOptions, opts: { maxMediaBytes:
         return asFailure(e);
       }
     },
+    async uploadMedia(channel, credentials, file) {
+      try {
+        return await providers[channel.kind].uploadMedia(account(channel, credentials), file);
+      } catch (e) {
+        return asFailure(e);
+      }
+    },
     async fetchMedia(channel, credentials, media) {
       const fetched = await providers[channel.kind].fetchMedia(account(channel, credentials), media, {
         maxBytes: opts.maxMediaBytes,

@@ -70,23 +70,34 @@ const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 const Id = Type.String({ minLength: 1, maxLength: 256 });
 const MediaUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 });
 
-const OutboundMedia = (type: 'image' | 'video' | 'audio' | 'document' | 'sticker') =>
-  Type.Object(
+const OutboundMedia = (type: 'image' | 'video' | 'audio' | 'document' | 'sticker') => {
+  const extra = {
+    ...(type === 'audio' || type === 'sticker' ? {} : { caption: Type.Optional(Text(1024)) }),
+    ...(type === 'document' ? { filename: Type.Optional(Text(240)) } : {}),
+  };
+  return Type.Object(
     {
       type: Type.Literal(type),
-      media: Type.Object(
-        {
-          url: MediaUrl,
-          ...(type === 'audio' || type === 'sticker' ? {} : { caption: Type.Optional(Text(1024)) }),
-          ...(type === 'document' ? { filename: Type.Optional(Text(240)) } : {}),
-        },
-        strict,
-      ),
+      // By link (a public URL Meta fetches), or by the id of a file uploaded to the conversation.
+      media: Type.Union([
+        Type.Object({ url: MediaUrl, ...extra }, strict),
+        Type.Object(
+          {
+            id: Type.String({
+              format: 'uuid',
+              description: 'The id from POST /conversations/:id/attachments',
+            }),
+            ...extra,
+          },
+          strict,
+        ),
+      ]),
     },
     strict,
   );
+};
 
-/** What a client may send: text, media by link, location, buttons, lists, templates, reactions. */
+/** What a client may send: text, media by link or uploaded file id, location, buttons, lists, templates, reactions. */
 export const OutboundContentSchema = Type.Union([
   Type.Object({ type: Type.Literal('text'), text: Text(4096) }, strict),
   OutboundMedia('image'),

@@ -18,6 +18,12 @@ const PUBLIC_DETAIL_KEYS = [
   'lastInboundAt',
   'templateRequired',
   'channelStatus',
+  // Attachments: the limit that was passed, the file's type, the channel that takes no uploads.
+  'maxBytes',
+  'sizeBytes',
+  'mediaType',
+  'mimeType',
+  'channelKind',
 ];
 
 interface AuditHint {

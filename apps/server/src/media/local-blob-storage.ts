@@ -3,7 +3,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { BlobStorage } from '@parley/core';
 
-const KEY_PATTERN = /^[0-9a-f-]{36}\/[0-9a-f-]{36}$/;
+/** `<workspace>/<media id>`, or `<workspace>/<upload id>.meta` (an upload's sealed description). */
+const KEY_PATTERN = /^[0-9a-f-]{36}\/[0-9a-f-]{36}(\.meta)?$/;
 
 /**
  * Media bytes on local disk (already encrypted by the caller): `<dir>/<workspace>/<media id>`.

@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-s3';
 import type { BlobStorage } from '@parley/core';
 
-const KEY_PATTERN = /^[0-9a-f-]{36}\/[0-9a-f-]{36}$/;
+/** `<workspace>/<media id>`, or `<workspace>/<upload id>.meta` (an upload's sealed description). */
+const KEY_PATTERN = /^[0-9a-f-]{36}\/[0-9a-f-]{36}(\.meta)?$/;
 
 export interface S3BlobStorageOptions {
   /** An S3-compatible endpoint (MinIO, R2, …); AWS itself when absent. */

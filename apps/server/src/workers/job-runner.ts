@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import {
+  needsMediaUpload,
   prepareSend,
   recordSendOutcome,
+  recordUploadedMedia,
   type BlobStorage,
   type ChannelGateway,
+  type PreparedSend,
   type SendResult,
 } from '@parley/core';
 import { isChannelError } from '@parley/channels';
@@ -34,19 +37,7 @@ async function runSend(ctx: AppContext, deps: JobDeps, job: ClaimedJob): Promise
     return p;
   });
   if (!prepared) return;
-  const result: SendResult = await deps.gateway.send(
-    prepared.channel,
-    prepared.credentials,
-    prepared.toExternalId,
-    prepared.message.content,
-    {
-      callbackData: prepared.message.id,
-      humanAgentTag: prepared.message.humanAgent,
-      ...(prepared.replyToProviderMessageId
-        ? { replyToProviderMessageId: prepared.replyToProviderMessageId }
-        : {}),
-    },
-  );
+  const result: SendResult = await uploadThenSend(ctx, deps, prepared);
   await ctx.db.run({ workspaceId: ws }, async (tx) => {
     const stores = conversationStoresFor(ctx, tx, ws);
     const retry = await recordSendOutcome(stores, prepared, result, job.attempts);
@@ -56,6 +47,51 @@ async function runSend(ctx: AppContext, deps: JobDeps, job: ClaimedJob): Promise
     } else {
       await completeJob(tx, job.id);
     }
+  });
+}
+
+/**
+ * A file the team uploaded goes to Meta first (WhatsApp `POST /{phone-number-id}/media`); Meta's
+ * media id is kept in the message before the send, so a retry sends with it and uploads nothing.
+ * An upload failure is the send's failure, classified and retried the same way.
+ */
+async function uploadThenSend(ctx: AppContext, deps: JobDeps, prepared: PreparedSend): Promise<SendResult> {
+  const ws = prepared.message.workspaceId;
+  let content = prepared.message.content;
+  if (needsMediaUpload(prepared.message) && prepared.message.media) {
+    const mediaId = prepared.message.media.id;
+    const file = await ctx.db.run({ workspaceId: ws }, async (tx) => {
+      const stores = conversationStoresFor(ctx, tx, ws);
+      const media = await stores.media.get(mediaId);
+      if (!media?.storageKey) return null;
+      const sealed = await deps.storage.get(media.storageKey);
+      return {
+        bytes: await stores.cipher.decrypt(sealed, MEDIA_BYTES_CONTEXT),
+        mimeType: media.mimeType ?? 'application/octet-stream',
+      };
+    });
+    if (!file) {
+      return {
+        ok: false,
+        failure: { class: 'invalid_request', code: 0, title: 'The uploaded file is gone' },
+      };
+    }
+    const filename = 'media' in content ? content.media.filename : undefined;
+    const uploaded = await deps.gateway.uploadMedia(prepared.channel, prepared.credentials, {
+      ...file,
+      ...(filename ? { filename } : {}),
+    });
+    if (!uploaded.ok) return uploaded;
+    content = await ctx.db.run({ workspaceId: ws }, (tx) =>
+      recordUploadedMedia(conversationStoresFor(ctx, tx, ws), prepared.message, uploaded.providerMediaId),
+    );
+  }
+  return deps.gateway.send(prepared.channel, prepared.credentials, prepared.toExternalId, content, {
+    callbackData: prepared.message.id,
+    humanAgentTag: prepared.message.humanAgent,
+    ...(prepared.replyToProviderMessageId
+      ? { replyToProviderMessageId: prepared.replyToProviderMessageId }
+      : {}),
   });
 }
 

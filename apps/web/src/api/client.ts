@@ -92,3 +92,48 @@ export async function api<T>(method: string, path: string, opts: RequestOptions 
   }
   return parsed as T;
 }
+
+/**
+ * Uploads one file as multipart/form-data (part "file") with the session's CSRF token, reporting
+ * progress (0–1). XMLHttpRequest, because fetch reports no upload progress. Errors are ApiErrors.
+ */
+export function uploadFile<T>(
+  path: string,
+  file: File,
+  opts: { workspaceId: string; onProgress?: (fraction: number) => void },
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/v1${path}`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.setRequestHeader('x-workspace-id', opts.workspaceId);
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) opts.onProgress?.(e.loaded / e.total);
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network_error', 'The server could not be reached.'));
+    xhr.onload = () => {
+      let parsed: unknown = null;
+      try {
+        parsed = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        parsed = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(parsed as T);
+      const err = (parsed as { error?: Record<string, unknown> } | null)?.error;
+      const error = new ApiError(
+        xhr.status,
+        typeof err?.code === 'string' ? err.code : 'http_error',
+        typeof err?.message === 'string' ? err.message : `HTTP ${xhr.status}`,
+        (err?.details as Record<string, unknown> | undefined) ?? {},
+        typeof err?.errorId === 'string' ? err.errorId : null,
+      );
+      for (const l of listeners) l(error, opts.workspaceId);
+      reject(error);
+    };
+    const form = new FormData();
+    form.set('file', file, file.name);
+    xhr.send(form);
+  });
+}

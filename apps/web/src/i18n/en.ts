@@ -337,6 +337,22 @@ export const en = {
   'composer.canned': 'Canned responses',
   'composer.noCanned': 'No canned response starts with that.',
 
+  'upload.pick': 'Attach a file',
+  'upload.input': 'File to send',
+  'upload.whatsappOnly':
+    'Files can be attached on WhatsApp only. On Messenger and Instagram, send media by link.',
+  'upload.chip': 'Attached file: {name}, {size}',
+  'upload.remove': 'Remove {name}',
+  'upload.captionHint': 'The text you type is sent as the caption.',
+  'upload.uploading': 'Uploading… {percent}%',
+  'upload.dropHere': 'Drop the file to attach it',
+  'upload.tooLarge': 'This file is too big to send: the limit is {max}.',
+  'upload.typeNotAllowed':
+    'This kind of file cannot be sent. Send a JPEG or PNG picture, an MP4 video, an audio file, or a PDF, text or Office document.',
+  'upload.contentMismatch': 'This file is not what its name says it is. Save it again in the right format.',
+  'upload.notSupported': 'Files cannot be uploaded in this conversation. Send media by link instead.',
+  'upload.failed': 'The file could not be uploaded. Try again.',
+
   'attach.intro': 'Meta downloads the file from this public link and sends it to the customer.',
   'attach.type': 'Kind',
   'attach.url': 'Link to the file',

@@ -343,6 +343,23 @@ export const es: Dictionary = {
   'composer.canned': 'Respuestas guardadas',
   'composer.noCanned': 'Ninguna respuesta guardada empieza así.',
 
+  'upload.pick': 'Adjuntar un archivo',
+  'upload.input': 'Archivo para enviar',
+  'upload.whatsappOnly':
+    'Solo se pueden adjuntar archivos en WhatsApp. En Messenger e Instagram, envía el archivo por enlace.',
+  'upload.chip': 'Archivo adjunto: {name}, {size}',
+  'upload.remove': 'Quitar {name}',
+  'upload.captionHint': 'El texto que escribas se envía como pie.',
+  'upload.uploading': 'Subiendo… {percent} %',
+  'upload.dropHere': 'Suelta el archivo para adjuntarlo',
+  'upload.tooLarge': 'Este archivo es demasiado grande para enviarlo: el límite es {max}.',
+  'upload.typeNotAllowed':
+    'Este tipo de archivo no se puede enviar. Envía una foto JPEG o PNG, un vídeo MP4, un audio o un documento PDF, de texto u Office.',
+  'upload.contentMismatch':
+    'Este archivo no es lo que su nombre indica. Guárdalo de nuevo en el formato correcto.',
+  'upload.notSupported': 'En esta conversación no se pueden subir archivos. Envíalo por enlace.',
+  'upload.failed': 'No se pudo subir el archivo. Inténtalo de nuevo.',
+
   'attach.intro': 'Meta descarga el archivo de este enlace público y se lo envía al cliente.',
   'attach.type': 'Tipo',
   'attach.url': 'Enlace al archivo',

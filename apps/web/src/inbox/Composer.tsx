@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { api, isApiError } from '../api/client.ts';
+import { api, isApiError, uploadFile, type ApiError } from '../api/client.ts';
 import type { CannedResponse, ChannelKind, Conversation, Message } from '../api/inbox-types.ts';
 import type { Items } from '../api/types.ts';
 import { useI18n } from '../i18n/index.tsx';
@@ -55,6 +55,22 @@ const EMOJI = [
   '👀',
 ];
 
+/** What POST /conversations/:id/attachments answers. */
+interface Attachment {
+  id: string;
+  mediaType: 'image' | 'video' | 'audio' | 'document' | 'sticker';
+  mimeType: string;
+  sizeBytes: number;
+  filename: string | null;
+}
+
+/** "1.2 MB", "340 KB", "12 bytes". */
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
 /** Composer commands from the keyboard shortcuts (r: reply, n: note). */
 export const COMPOSE_EVENT = 'parley:compose';
 
@@ -77,6 +93,12 @@ export function Composer({
   const textarea = useRef<HTMLTextAreaElement>(null);
   const idempotencyKey = useRef(newIdempotencyKey());
   const lastTyping = useRef(0);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const fileInputId = useId();
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [uploadError, setUploadError] = useState<ApiError | Error | null>(null);
+  const [dragging, setDragging] = useState(false);
 
   const whatsapp = channelKind === 'whatsapp';
   const windowClosed = !conversation.window.open;
@@ -88,6 +110,8 @@ export function Composer({
     setPanel(null);
     setNotice(null);
     setMode('reply');
+    setFile(null);
+    setUploadError(null);
   }, [conversation.id]);
 
   useEffect(() => {
@@ -118,6 +142,7 @@ export function Composer({
       onSent(m);
       setText('');
       setPanel(null);
+      setFile(null);
     },
     onError: (e) => {
       if (isApiError(e) && e.code === 'window_closed') {
@@ -141,7 +166,34 @@ export function Composer({
     },
   });
 
-  const busy = send.isPending || note.isPending;
+  /** Upload the picked file, then send it by its id with the text as its caption. */
+  const sendFile = async (picked: File, caption: string) => {
+    setUploadError(null);
+    setProgress(0);
+    try {
+      const uploaded = await uploadFile<Attachment>(`/conversations/${conversation.id}/attachments`, picked, {
+        workspaceId: ws,
+        onProgress: setProgress,
+      });
+      const media: Record<string, string> = { id: uploaded.id };
+      if (caption && ['image', 'video', 'document'].includes(uploaded.mediaType)) media.caption = caption;
+      send.mutate({ type: uploaded.mediaType, media });
+    } catch (e) {
+      setUploadError(e instanceof Error ? e : new Error(String(e)));
+    } finally {
+      setProgress(null);
+    }
+  };
+
+  const pickFile = (f: File | null | undefined) => {
+    if (!f) return;
+    setUploadError(null);
+    setFile(f);
+    setMode('reply');
+  };
+
+  const busy = send.isPending || note.isPending || progress !== null;
+  const canAttach = whatsapp && !templateOnly;
   const textDisabled = mode === 'reply' && templateOnly;
 
   // The "/" shortcut: canned responses whose shortcut starts with what follows the slash.
@@ -172,7 +224,12 @@ export function Composer({
 
   const submit = () => {
     const body = text.trim();
-    if (!body || busy) return;
+    if (busy) return;
+    if (mode === 'reply' && file) {
+      void sendFile(file, body);
+      return;
+    }
+    if (!body) return;
     if (mode === 'note') note.mutate(body);
     else send.mutate({ type: 'text', text: body });
   };
@@ -215,7 +272,27 @@ export function Composer({
   const toggle = (p: Panel) => setPanel((cur) => (cur === p ? null : p));
 
   return (
-    <section className={`composer composer-${mode}`} aria-label={t('composer.label')}>
+    <section
+      className={`composer composer-${mode} ${dragging ? 'composer-dragging' : ''}`}
+      aria-label={t('composer.label')}
+      onDragOver={(e) => {
+        if (!canAttach || !e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        setDragging(false);
+        if (!canAttach || e.dataTransfer.files.length === 0) return;
+        e.preventDefault();
+        pickFile(e.dataTransfer.files[0]);
+      }}
+    >
+      {dragging && (
+        <p className="notice notice-info" role="status">
+          {t('upload.dropHere')}
+        </p>
+      )}
       <div className="composer-modes" role="radiogroup" aria-label={t('composer.mode')}>
         {(['reply', 'note'] as const).map((m) => (
           <button
@@ -261,6 +338,45 @@ export function Composer({
             : note.error
         }
       />
+      {uploadError && (
+        <p className="notice notice-error" role="alert">
+          {uploadMessage(uploadError, t)}
+        </p>
+      )}
+      {file && mode === 'reply' && (
+        <div
+          className="attachment-chip"
+          role="group"
+          aria-label={t('upload.chip', { name: file.name, size: formatSize(file.size) })}
+        >
+          <span aria-hidden="true">📎</span>
+          <span className="attachment-name">{file.name}</span>
+          <span className="muted small">{formatSize(file.size)}</span>
+          {progress !== null ? (
+            <span className="small" role="status">
+              <progress
+                max={1}
+                value={progress}
+                aria-label={t('upload.uploading', { percent: Math.round(progress * 100) })}
+              />{' '}
+              {t('upload.uploading', { percent: Math.round(progress * 100) })}
+            </span>
+          ) : (
+            <button
+              type="button"
+              className="button"
+              aria-label={t('upload.remove', { name: file.name })}
+              onClick={() => {
+                setFile(null);
+                setUploadError(null);
+              }}
+            >
+              ✕
+            </button>
+          )}
+          <span className="hint block">{t('upload.captionHint')}</span>
+        </div>
+      )}
       <div className="composer-input">
         <label htmlFor={textId} className="visually-hidden">
           {mode === 'note' ? t('composer.noteLabel') : t('composer.replyLabel')}
@@ -283,6 +399,12 @@ export function Composer({
             reportTyping();
           }}
           onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            const pasted = e.clipboardData.files[0];
+            if (!canAttach || mode !== 'reply' || !pasted) return;
+            e.preventDefault();
+            pickFile(pasted);
+          }}
           role={suggestions.length > 0 ? 'combobox' : undefined}
           aria-expanded={suggestions.length > 0 ? true : undefined}
           aria-controls={suggestions.length > 0 ? listboxId : undefined}
@@ -328,8 +450,31 @@ export function Composer({
           {mode === 'reply' && (
             <>
               <ToolButton
-                label={t('composer.attach')}
+                label={whatsapp ? t('upload.pick') : t('upload.whatsappOnly')}
                 icon="📎"
+                on={file !== null}
+                disabled={!canAttach || busy}
+                onClick={() => fileInput.current?.click()}
+              />
+              <label htmlFor={fileInputId} className="visually-hidden">
+                {t('upload.input')}
+              </label>
+              <input
+                id={fileInputId}
+                ref={fileInput}
+                type="file"
+                className="visually-hidden"
+                tabIndex={-1}
+                disabled={!canAttach}
+                accept="image/jpeg,image/png,image/webp,video/mp4,video/3gpp,audio/aac,audio/amr,audio/mpeg,audio/mp4,audio/ogg,application/pdf,text/plain,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
+                onChange={(e) => {
+                  pickFile(e.target.files?.[0]);
+                  e.target.value = '';
+                }}
+              />
+              <ToolButton
+                label={t('composer.attach')}
+                icon="🔗"
                 on={panel === 'attach'}
                 disabled={templateOnly}
                 onClick={() => toggle('attach')}
@@ -355,7 +500,7 @@ export function Composer({
         <button
           type="button"
           className="button button-primary"
-          disabled={busy || textDisabled || !text.trim()}
+          disabled={busy || textDisabled || (!text.trim() && !(file && mode === 'reply'))}
           onClick={submit}
         >
           {busy ? t('composer.sending') : mode === 'note' ? t('composer.addNote') : t('composer.send')}
@@ -401,6 +546,25 @@ export function Composer({
       )}
     </section>
   );
+}
+
+/** An upload refusal in the agent's language (the server's message is English). */
+function uploadMessage(e: Error, t: ReturnType<typeof useI18n>['t']): string {
+  if (!isApiError(e)) return t('upload.failed');
+  switch (e.code) {
+    case 'media_too_large':
+      return t('upload.tooLarge', {
+        max: typeof e.details.maxBytes === 'number' ? formatSize(e.details.maxBytes) : '?',
+      });
+    case 'media_type_not_allowed':
+      return t('upload.typeNotAllowed');
+    case 'media_content_mismatch':
+      return t('upload.contentMismatch');
+    case 'attachments_not_supported':
+      return t('upload.notSupported');
+    default:
+      return e.message || t('upload.failed');
+  }
 }
 
 function ToolButton({

@@ -132,3 +132,31 @@ export async function recordSendOutcome(
   }
   return null;
 }
+
+/**
+ * An outbound file the team uploaded that Meta does not have yet: the send job uploads it first
+ * (its bytes are our stored media) and keeps Meta's id, so a retried send does not upload again.
+ */
+export function needsMediaUpload(message: MessageRecord): boolean {
+  const content = message.content;
+  return (
+    message.direction === 'outbound' &&
+    'media' in content &&
+    !content.media.providerMediaId &&
+    !content.media.url &&
+    message.media?.status === 'stored'
+  );
+}
+
+/** Keeps the id Meta gave the uploaded file in the message's content; returns the new content. */
+export async function recordUploadedMedia(
+  deps: { messages: MessageStore },
+  message: MessageRecord,
+  providerMediaId: string,
+): Promise<MessageRecord['content']> {
+  const content = message.content;
+  if (!('media' in content)) return content;
+  const updated = { ...content, media: { ...content.media, providerMediaId } };
+  await deps.messages.setContent(message.id, updated);
+  return updated;
+}

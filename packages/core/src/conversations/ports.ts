@@ -120,6 +120,8 @@ export interface MessageStore {
     page: { before: string | null; limit: number },
   ): Promise<Page<MessageRecord>>;
   setStatus(id: string, status: MessageStatus, at: Date, error: MessageError | null): Promise<void>;
+  /** Replaces the content of a message (e.g. to keep the id Meta gave an uploaded file). */
+  setContent(id: string, content: MessageContent): Promise<void>;
   /** Records the provider's id of a message we sent (and drops an echo of it stored first). */
   setProviderId(id: string, providerMessageId: string): Promise<void>;
   /** Outbound messages of a conversation sent at or before `at` with a status below `status`. */
@@ -143,6 +145,15 @@ export interface MediaRecordStore {
     m: { mimeType: string; sizeBytes: number; sha256: string; storageKey: string },
   ): Promise<void>;
   markFailed(id: string, error: string): Promise<void>;
+  /** A file the team uploaded, stored already, becomes the media of the message that sends it. */
+  insertUploaded(media: {
+    id: string;
+    messageId: string;
+    mimeType: string;
+    sizeBytes: number;
+    sha256: string;
+    storageKey: string;
+  }): Promise<void>;
 }
 
 export type JobKind = 'message.send' | 'media.fetch' | 'message.read_receipt';
@@ -189,6 +200,12 @@ export interface ChannelGateway {
     credentials: ChannelCredentials,
     args: { providerMessageId: string; customerExternalId: string },
   ): Promise<SendResult | { ok: true }>;
+  /** Uploads a file to Meta for sending (WhatsApp `POST /{phone-number-id}/media`): Meta's media id. */
+  uploadMedia(
+    channel: ChannelRecord,
+    credentials: ChannelCredentials,
+    file: { bytes: Buffer; mimeType: string; filename?: string },
+  ): Promise<{ ok: true; providerMediaId: string } | { ok: false; failure: ClassifiedFailure }>;
   fetchMedia(
     channel: ChannelRecord,
     credentials: ChannelCredentials,

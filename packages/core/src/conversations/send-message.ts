@@ -1,11 +1,19 @@
 import { DomainError } from '../shared/domain-error.ts';
 import { newId } from '../shared/ids.ts';
 import { authorize, type Actor } from '../workspaces/actor.ts';
-import type { MessageContent } from './canonical.ts';
+import type { MediaType, MessageContent } from './canonical.ts';
+import type { UploadStore, UploadedFile } from './attachments.ts';
 import { previewOf, searchableText } from './message-text.ts';
 import type { ChannelRecord, ConversationRecord, MessageRecord } from './model.ts';
 import { checkServiceWindow } from './service-window.ts';
-import type { ChannelStore, ConversationStore, JobQueue, MessageStore, RealtimeLog } from './ports.ts';
+import type {
+  ChannelStore,
+  ConversationStore,
+  JobQueue,
+  MediaRecordStore,
+  MessageStore,
+  RealtimeLog,
+} from './ports.ts';
 
 export type SendDeps = {
   channels: ChannelStore;
@@ -14,12 +22,17 @@ export type SendDeps = {
   jobs: JobQueue;
   realtime: RealtimeLog;
   now: Date;
+  /** Needed to send an uploaded file (media by our id). */
+  uploads?: UploadStore;
+  media?: MediaRecordStore;
 };
 
 /** What a caller may send: canonical content, except that a reaction names our message id. */
 export type OutboundContent =
   | Exclude<MessageContent, { type: 'reaction' | 'interactive_reply' | 'unsupported' }>
-  | { type: 'reaction'; messageId: string; emoji: string };
+  | { type: 'reaction'; messageId: string; emoji: string }
+  /** A file uploaded with `uploadAttachment`, named by the id it returned. */
+  | { type: MediaType; media: { id: string; caption?: string; filename?: string } };
 
 export interface SendMessageInput {
   conversationId: string;
@@ -56,17 +69,72 @@ function usableChannel(channel: ChannelRecord | null): ChannelRecord {
   return channel;
 }
 
+type Upload = UploadedFile & { storageKey: string };
+
 async function resolveContent(
   deps: SendDeps,
   conversation: ConversationRecord,
   content: OutboundContent,
-): Promise<MessageContent> {
-  if (content.type !== 'reaction') return content;
-  const target = await deps.messages.get(content.messageId);
-  if (!target || target.conversationId !== conversation.id || !target.providerMessageId) {
-    throw new DomainError('not_found', 'The message to react to was not found in this conversation.');
+): Promise<{ content: MessageContent; upload: Upload | null }> {
+  if (content.type === 'reaction') {
+    const target = await deps.messages.get(content.messageId);
+    if (!target || target.conversationId !== conversation.id || !target.providerMessageId) {
+      throw new DomainError('not_found', 'The message to react to was not found in this conversation.');
+    }
+    return {
+      content: { type: 'reaction', targetProviderMessageId: target.providerMessageId, emoji: content.emoji },
+      upload: null,
+    };
   }
-  return { type: 'reaction', targetProviderMessageId: target.providerMessageId, emoji: content.emoji };
+  if ('media' in content && 'id' in content.media && typeof content.media.id === 'string') {
+    return resolveUpload(deps, conversation, content.type, content.media);
+  }
+  return { content: content as MessageContent, upload: null };
+}
+
+/** Media by our id: a file uploaded to this conversation, not sent yet, of the type named. */
+async function resolveUpload(
+  deps: SendDeps,
+  conversation: ConversationRecord,
+  type: MediaType,
+  ref: { id: string; caption?: string; filename?: string },
+): Promise<{ content: MessageContent; upload: Upload }> {
+  if (!deps.uploads || !deps.media) throw new Error('sendMessage: uploads need the upload and media stores');
+  const upload = await deps.uploads.get(ref.id);
+  if (!upload || upload.conversationId !== conversation.id) {
+    throw new DomainError(
+      'not_found',
+      'The uploaded file was not found in this conversation. Upload it again.',
+    );
+  }
+  if (await deps.media.get(upload.id)) {
+    throw new DomainError(
+      'media_already_sent',
+      'This uploaded file was already sent. Upload it again to send it once more.',
+    );
+  }
+  if (upload.mediaType !== type) {
+    throw new DomainError(
+      'media_type_mismatch',
+      `The uploaded file is ${upload.mimeType}, which is sent as ${upload.mediaType}, not ${type}.`,
+      { mediaType: upload.mediaType },
+    );
+  }
+  if (ref.caption && (type === 'audio' || type === 'sticker')) {
+    throw new DomainError('validation_failed', `A ${type} cannot have a caption.`);
+  }
+  const filename = ref.filename ?? upload.filename ?? undefined;
+  return {
+    content: {
+      type,
+      media: {
+        mimeType: upload.mimeType,
+        ...(ref.caption ? { caption: ref.caption } : {}),
+        ...(type === 'document' && filename ? { filename } : {}),
+      },
+    },
+    upload,
+  };
 }
 
 function checkIdempotentReplay(existing: MessageRecord, input: SendMessageInput): MessageRecord {
@@ -98,7 +166,7 @@ export async function sendMessage(
   }
   const conversation = await loadConversation(deps, input.conversationId);
   const channel = usableChannel(await deps.channels.get(conversation.channelId));
-  const content = await resolveContent(deps, conversation, input.content);
+  const { content, upload } = await resolveContent(deps, conversation, input.content);
   const decision = checkServiceWindow({
     kind: channel.kind,
     content,
@@ -142,6 +210,22 @@ export async function sendMessage(
     // A concurrent retry with the same key won the race.
     const winner = await deps.messages.findByIdempotencyKey(input.idempotencyKey);
     if (winner) return { message: checkIdempotentReplay(winner, input), replayed: true };
+  }
+  if (upload && deps.media) {
+    await deps.media.insertUploaded({
+      id: upload.id,
+      messageId: message.id,
+      mimeType: upload.mimeType,
+      sizeBytes: upload.sizeBytes,
+      sha256: upload.sha256,
+      storageKey: upload.storageKey,
+    });
+    message.media = {
+      id: upload.id,
+      status: 'stored',
+      mimeType: upload.mimeType,
+      sizeBytes: upload.sizeBytes,
+    };
   }
   await deps.jobs.enqueue('message.send', message.id);
   await afterOutbound(deps, conversation, message);

@@ -38,6 +38,14 @@ export function mediaRepository(tx: Tx): MediaRecordStore {
         })
         .where(eq(mediaObjects.id, id));
     },
+    async insertUploaded(m) {
+      const [msg] = await tx
+        .select({ ws: messages.workspaceId })
+        .from(messages)
+        .where(eq(messages.id, m.messageId));
+      if (!msg) throw new Error('media insert: unknown message');
+      await tx.insert(mediaObjects).values({ ...m, workspaceId: msg.ws, status: 'stored' });
+    },
     async markFailed(id, error) {
       await tx
         .update(mediaObjects)

@@ -111,6 +111,23 @@ export function messageRepository(tx: Tx, cipher: FieldCipher): MessageStore {
       return inserted.length > 0;
     },
     get: (id) => one(eq(messages.id, id)),
+    async setContent(id, content) {
+      const [row] = await tx.select({ content: messages.content }).from(messages).where(eq(messages.id, id));
+      if (!row) return;
+      const stored = JSON.parse(await cipher.decryptString(row.content, CONTENT)) as {
+        referral?: Referral | null;
+      };
+      await tx
+        .update(messages)
+        .set({
+          type: content.type,
+          content: await cipher.encrypt(
+            JSON.stringify({ content, referral: stored.referral ?? null }),
+            CONTENT,
+          ),
+        })
+        .where(eq(messages.id, id));
+    },
     findByProviderId: (channelId, pid) =>
       one(and(eq(messages.channelId, channelId), eq(messages.providerMessageId, pid))),
     findByIdempotencyKey: (key) => one(eq(messages.idempotencyKey, key)),
