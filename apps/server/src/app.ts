@@ -111,7 +111,9 @@ export async function buildApp(
   await app.register(attachmentRoutes(ctx), { prefix: API_PREFIX });
   await app.register(contactRoutes(ctx), { prefix: API_PREFIX });
   await app.register(operatorWebhookRoutes(ctx), { prefix: `${API_PREFIX}/operator` });
-  await app.register(webhookRoutes(ctx, { registry: ctx.metaApps, onStored: () => ctx.work.notify() }));
+  await app.register(
+    webhookRoutes(ctx, { registry: ctx.metaApps, onStored: () => ctx.work.notify(), receiving: ctx.work }),
+  );
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),
