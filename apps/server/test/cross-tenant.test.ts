@@ -1057,6 +1057,24 @@ for (const [key, c] of Object.entries(CASES)) {
   });
 }
 
+test('GET /api/v1/events?workspaceId=<A> (for EventSource, which sends no headers): B gets the same 404 as with X-Workspace-Id', async () => {
+  await unchangedA(w, async () => {
+    for (const [who, client] of bActors(w)) {
+      const url = `/api/v1/events?workspaceId=${w.a.workspaceId}&after=0&once=1`;
+      const res = await client.request('GET', url, undefined, { workspace: false });
+      assertError(res, 404, 'not_found', `events?workspaceId=A as ${who}`);
+      assertNoAData(w, res, `events?workspaceId=A as ${who}`);
+      // Naming B in the header and A in the query is refused, never answered with either.
+      const mixed = await client.request('GET', url, undefined, {
+        headers: { 'x-workspace-id': w.b.workspaceId },
+        workspace: false,
+      });
+      assert.ok([400, 404].includes(mixed.status), `${who}: ${mixed.status} ${JSON.stringify(mixed.body)}`);
+      assertNoAData(w, mixed, `events?workspaceId=A with X-Workspace-Id: B as ${who}`);
+    }
+  });
+});
+
 test("a forged API key (A's workspace with B's secret, or B's with A's) is refused", async () => {
   const aHex = w.a.workspaceId.replaceAll('-', '');
   const bHex = w.b.workspaceId.replaceAll('-', '');

@@ -330,6 +330,82 @@ test("another workspace's events never appear on a stream; B's API key gets noth
   assert.equal(await latest(wsA), lastA);
 });
 
+test('?workspaceId names the workspace as X-Workspace-Id does: a member follows it; a stranger gets not found; both must agree', async () => {
+  const a = await signUpOwner(h.app);
+  const b = await signUpOwner(h.app);
+  const wsA = await workspaceOf(a);
+  const wsB = await workspaceOf(b);
+  // B's owner joins A as an agent; their first workspace (the default without a name) stays B.
+  const inv = await a.post('/api/v1/invitations', { email: b.email, role: 'agent' });
+  assert.equal(inv.status, 201, JSON.stringify(inv.body));
+  const joined = await b.post('/api/v1/invitations/accept', { token: inv.body.token });
+  assert.equal(joined.status, 200, JSON.stringify(joined.body));
+  // Only the cookie, as the browser's EventSource sends it: no X-Workspace-Id.
+  const asB = (query: string, extra: Record<string, string> = {}) =>
+    SseStream.open(`${base}/api/v1/events${query}`, { cookie: `parley_session=${b.cookie}`, ...extra });
+  const streams = {
+    a: await asB(`?workspaceId=${wsA}`),
+    b: await asB(''),
+    aUpper: await asB(`?workspaceId=${wsA.toUpperCase()}`),
+  };
+  try {
+    for (const s of Object.values(streams)) {
+      assert.equal(s.status, 200, JSON.stringify(s.body));
+      await s.waitFor((x) => x.events.some((e) => e.event === 'ready'), 'ready');
+    }
+    const aSeqs = await append(wsA, 3);
+    const bSeqs = await append(wsB, 2);
+    await streams.a.waitForSeq(aSeqs.at(-1)!);
+    await streams.aUpper.waitForSeq(aSeqs.at(-1)!);
+    await streams.b.waitForSeq(bSeqs.at(-1)!);
+    assert.deepEqual(streams.a.seqs(), aSeqs);
+    assert.deepEqual(streams.aUpper.seqs(), aSeqs);
+    assert.deepEqual(streams.b.seqs(), bSeqs);
+  } finally {
+    for (const s of Object.values(streams)) s.close();
+  }
+  // With the header too: the same workspace is fine, two different ones are refused.
+  const agree = await asB(`?workspaceId=${wsA}&after=0&once=1`, { 'x-workspace-id': wsA });
+  assert.equal(agree.status, 200);
+  await agree.waitFor((s) => s.ended, 'the once stream to end');
+  assert.equal(agree.seqs().length, await latest(wsA));
+  const disagree = await asB(`?workspaceId=${wsA}`, { 'x-workspace-id': wsB });
+  assert.equal(disagree.status, 400);
+  assert.equal(disagree.body.error.code, 'invalid_workspace_header');
+
+  // A workspace the caller is not a member of: the same 404 as with the header, for a session and
+  // for an API key (whose workspace is its own), and nothing of A in the answer.
+  const c = await signUpOwner(h.app);
+  const cKey = await addApiKey(c, 'agent');
+  for (const [who, headers] of [
+    ['a stranger (session)', { cookie: `parley_session=${c.cookie}` }],
+    ["a stranger's API key", { authorization: `Bearer ${cKey.bearer}` }],
+  ] as const) {
+    const viaQuery = await SseStream.open(`${base}/api/v1/events?workspaceId=${wsA}&after=0&once=1`, headers);
+    const viaHeader = await SseStream.open(`${base}/api/v1/events?after=0&once=1`, {
+      ...headers,
+      'x-workspace-id': wsA,
+    });
+    assert.equal(viaQuery.status, 404, `${who}: ${JSON.stringify(viaQuery.body)}`);
+    assert.equal(viaQuery.body.error.code, 'not_found');
+    assert.equal(viaHeader.status, viaQuery.status);
+    assert.equal(viaHeader.body.error.code, viaQuery.body.error.code);
+    assert.ok(!JSON.stringify(viaQuery.body).includes(wsA));
+  }
+  // A member without conversations.read is refused as with the header.
+  const analyst = await addMember(a, 'analyst');
+  const refused = await SseStream.open(`${base}/api/v1/events?workspaceId=${wsA}`, {
+    cookie: `parley_session=${analyst.cookie}`,
+  });
+  assert.equal(refused.status, 403);
+  // Not a workspace id: 400.
+  for (const query of ['?workspaceId=abc', '?workspaceId=', `?workspaceId=${wsA}&workspaceId=${wsB}`]) {
+    const res = await asB(query);
+    assert.equal(res.status, 400, `${query}: ${res.status} ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error.code, 'validation_failed');
+  }
+});
+
 test('resync: a position older than the oldest retained event (pruned), or past the newest', async () => {
   const owner = await signUpOwner(h.app);
   const ws = await workspaceOf(owner);

@@ -54,13 +54,25 @@ function unauthenticated(): DomainError {
   return new DomainError('unauthenticated', 'Sign in first, or send an API key.');
 }
 
-function requestedWorkspace(req: FastifyRequest): string | null {
+/**
+ * The workspace the request names: the `X-Workspace-Id` header, or `fromQuery` (a route's validated
+ * `workspaceId` query parameter, for clients that cannot send headers, such as EventSource). Both
+ * may be sent only if they agree.
+ */
+function requestedWorkspace(req: FastifyRequest, fromQuery?: string): string | null {
   const h = req.headers[WORKSPACE_HEADER];
-  if (h === undefined) return null;
+  const query = fromQuery?.toLowerCase() ?? null;
+  if (h === undefined) return query;
   if (typeof h !== 'string' || !isUuid(h)) {
     throw new DomainError(
       'invalid_workspace_header',
       `The ${WORKSPACE_HEADER} header must be a workspace id.`,
+    );
+  }
+  if (query && query !== h.toLowerCase()) {
+    throw new DomainError(
+      'invalid_workspace_header',
+      `The ${WORKSPACE_HEADER} header and the workspaceId parameter name different workspaces.`,
     );
   }
   return h.toLowerCase();
@@ -103,13 +115,15 @@ export interface WorkspaceContext {
 /**
  * Runs fn in one transaction scoped (by RLS) to the workspace the caller acts in: the API key's
  * workspace, or for a session the `X-Workspace-Id` header (default: the user's first workspace).
+ * `opts.workspaceId` is a route's `workspaceId` query parameter, checked exactly like the header.
  */
 export async function withWorkspace<T>(
   ctx: AppContext,
   req: FastifyRequest,
   fn: (w: WorkspaceContext) => Promise<T>,
+  opts: { workspaceId?: string } = {},
 ): Promise<T> {
-  const header = requestedWorkspace(req);
+  const header = requestedWorkspace(req, opts.workspaceId);
   const apiKey = bearerToken(req);
   if (apiKey) {
     const workspaceId = workspaceOfToken('prk', apiKey, 'invalid_api_key');

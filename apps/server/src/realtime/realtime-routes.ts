@@ -23,7 +23,11 @@ goes on from its id). A comment line is sent every 15 s; \`retry:\` suggests the
 Resume with the \`Last-Event-ID\` header (EventSource sends it when it reconnects) or \`?after=<seq>\`;
 the header wins. Without either the stream starts at the newest event. \`?once=1\` returns what is
 available after that position (up to 500 events) and ends: for clients that poll. Needs
-conversations.read; API keys may use it.`;
+conversations.read; API keys may use it.
+
+A session names the workspace with \`X-Workspace-Id\` or, where headers cannot be set (the
+browser's EventSource), \`?workspaceId=<id>\`: the same membership checks apply (a workspace you
+are not a member of is not found), and if both are sent they must agree.`;
 
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
@@ -60,6 +64,13 @@ export function realtimeRoutes(
               once: Type.Optional(
                 Type.Integer({ minimum: 0, maximum: 1, description: '1: send what is available and end' }),
               ),
+              workspaceId: Type.Optional(
+                Type.String({
+                  format: 'uuid',
+                  description:
+                    'The workspace, as X-Workspace-Id names it (EventSource cannot send headers); if both are sent they must agree',
+                }),
+              ),
             },
             strict,
           ),
@@ -84,13 +95,19 @@ export function realtimeRoutes(
       async (req, reply) => {
         const header = req.headers['last-event-id'];
         const resumeAt = header ? Number(header) : (req.query.after ?? null);
-        const { workspaceId, afterSeq } = await withWorkspace(ctx, req, async ({ tx, actor, workspace }) => {
-          authorize(actor, 'conversations.read');
-          return {
-            workspaceId: workspace.id,
-            afterSeq: resumeAt ?? (await realtimeRepository(tx, workspace.id).latestSeq()),
-          };
-        });
+        const scope = { workspaceId: req.query.workspaceId };
+        const { workspaceId, afterSeq } = await withWorkspace(
+          ctx,
+          req,
+          async ({ tx, actor, workspace }) => {
+            authorize(actor, 'conversations.read');
+            return {
+              workspaceId: workspace.id,
+              afterSeq: resumeAt ?? (await realtimeRepository(tx, workspace.id).latestSeq()),
+            };
+          },
+          scope,
+        );
         reply
           .header('content-type', 'text/event-stream; charset=utf-8')
           .header('cache-control', 'no-cache, no-transform')
@@ -106,10 +123,15 @@ export function realtimeRoutes(
             once: req.query.once === 1,
             // A revoked session or key, a changed role or a suspended workspace ends the stream.
             reauthorize: () =>
-              withWorkspace(ctx, req, async ({ actor, workspace }) => {
-                authorize(actor, 'conversations.read');
-                return workspace.id === workspaceId;
-              }),
+              withWorkspace(
+                ctx,
+                req,
+                async ({ actor, workspace }) => {
+                  authorize(actor, 'conversations.read');
+                  return workspace.id === workspaceId;
+                },
+                scope,
+              ),
           });
         } catch (err) {
           out.destroy();

@@ -70,6 +70,24 @@ export interface Contact {
   name: string | null;
   phone: string | null;
   identities: { channelId: string; externalId: string; profileName: string | null }[];
+  /** Values of the workspace's active custom fields, by key (unset ones are absent). */
+  customFields: Record<string, ContactFieldValue>;
+  createdAt: string;
+}
+
+export type ContactFieldType = 'text' | 'number' | 'date' | 'boolean' | 'select';
+/** Text, date (YYYY-MM-DD) and select values are strings. */
+export type ContactFieldValue = string | number | boolean;
+
+/** A custom contact field the workspace defined (Settings → Contact fields). */
+export interface ContactField {
+  id: string;
+  key: string;
+  label: string;
+  type: ContactFieldType;
+  options: string[];
+  archived: boolean;
+  archivedAt: string | null;
   createdAt: string;
 }
 

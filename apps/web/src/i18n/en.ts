@@ -502,6 +502,60 @@ export const en = {
   'inboxSettings.autoAssignHint':
     'New conversations go round-robin to the members who are available (the switch in the menu).',
   'inboxSettings.saved': 'Inbox settings saved.',
+
+  'settings.contactFields': 'Contact fields',
+  'contactFields.title': 'Details',
+  'contactFields.none': 'No custom fields yet. Admins add them in Settings → Contact fields.',
+  'contactFields.notSet': 'Not set',
+  'contactFields.edit': 'Edit',
+  'contactFields.editOf': 'Edit {label}',
+  'contactFields.saved': '{label} saved.',
+  'contactFields.yes': 'Yes',
+  'contactFields.no': 'No',
+  'contactFields.invalid.text': 'Keep it to {max} characters or fewer.',
+  'contactFields.invalid.number': 'Enter a number, like 12 or 4.5.',
+  'contactFields.invalid.date': 'Enter a full date: day, month and year.',
+  'contactFields.invalid.boolean': 'Choose yes or no.',
+  'contactFields.invalid.select': 'Choose one of the options in the list.',
+  'contactFields.invalid.name': 'A name can be at most 200 characters long.',
+  'contactFieldSettings.intro':
+    'Custom fields show in the contact panel of every conversation, where agents fill them in. The key is the name the API uses; it cannot be changed later.',
+  'contactFieldSettings.none': 'No contact fields yet.',
+  'contactFieldSettings.new': 'New contact field',
+  'contactFieldSettings.label': 'Label',
+  'contactFieldSettings.key': 'Key',
+  'contactFieldSettings.keyHint':
+    'Lowercase letters, digits and _, starting with a letter. It cannot be changed later.',
+  'contactFieldSettings.type': 'Type',
+  'contactFieldSettings.type.text': 'Text',
+  'contactFieldSettings.type.number': 'Number',
+  'contactFieldSettings.type.date': 'Date',
+  'contactFieldSettings.type.boolean': 'Yes or no',
+  'contactFieldSettings.type.select': 'Choice from a list',
+  'contactFieldSettings.options': 'Options',
+  'contactFieldSettings.optionsHint': 'One option per line.',
+  'contactFieldSettings.create': 'Add the field',
+  'contactFieldSettings.editOf': 'Edit the field {label}',
+  'contactFieldSettings.archived': 'Archived',
+  'contactFieldSettings.archivedHint':
+    'Hidden from contacts. Their values are kept until you delete the field.',
+  'contactFieldSettings.archive': 'Archive',
+  'contactFieldSettings.archiveOf': 'Archive the field {label}',
+  'contactFieldSettings.restore': 'Restore',
+  'contactFieldSettings.restoreOf': 'Restore the field {label}',
+  'contactFieldSettings.removeOf': 'Delete the field {label}',
+  'contactFieldSettings.removeConfirm':
+    "Delete {label} and every contact's value of it? Archive it instead to keep the values.",
+  'contactFieldSettings.invalid.key':
+    'Use 1 to 40 lowercase letters, digits or _, starting with a letter (for example: date_of_birth).',
+  'contactFieldSettings.invalid.label': 'Give the field a label of at most 80 characters.',
+  'contactFieldSettings.invalid.options':
+    'List 1 to 50 different options, one per line, each at most 80 characters long.',
+  'error.contact_field_exists': 'A field with this key already exists. Choose another key.',
+  'error.contact_field_limit_reached':
+    'This workspace has as many contact fields as it can have. Delete one you no longer use.',
+  'error.unknown_contact_field': 'This field no longer exists or was archived. Reload the page.',
+  'error.invalid_field_value': 'A value does not fit its field. Check it and try again.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -512,4 +512,59 @@ export const es: Dictionary = {
   'inboxSettings.autoAssignHint':
     'Las conversaciones nuevas se reparten por turnos entre los miembros disponibles (el interruptor del menú).',
   'inboxSettings.saved': 'Ajustes de la bandeja guardados.',
+
+  'settings.contactFields': 'Campos de contacto',
+  'contactFields.title': 'Datos',
+  'contactFields.none':
+    'Aún no hay campos personalizados. Los administradores los añaden en Ajustes → Campos de contacto.',
+  'contactFields.notSet': 'Sin valor',
+  'contactFields.edit': 'Editar',
+  'contactFields.editOf': 'Editar {label}',
+  'contactFields.saved': '{label} guardado.',
+  'contactFields.yes': 'Sí',
+  'contactFields.no': 'No',
+  'contactFields.invalid.text': 'Escribe como mucho {max} caracteres.',
+  'contactFields.invalid.number': 'Escribe un número, como 12 o 4,5.',
+  'contactFields.invalid.date': 'Escribe una fecha completa: día, mes y año.',
+  'contactFields.invalid.boolean': 'Elige sí o no.',
+  'contactFields.invalid.select': 'Elige una de las opciones de la lista.',
+  'contactFields.invalid.name': 'Un nombre puede tener como mucho 200 caracteres.',
+  'contactFieldSettings.intro':
+    'Los campos personalizados aparecen en el panel de contacto de cada conversación, donde los agentes los rellenan. La clave es el nombre que usa la API; no se puede cambiar después.',
+  'contactFieldSettings.none': 'Aún no hay campos de contacto.',
+  'contactFieldSettings.new': 'Campo de contacto nuevo',
+  'contactFieldSettings.label': 'Etiqueta',
+  'contactFieldSettings.key': 'Clave',
+  'contactFieldSettings.keyHint':
+    'Letras minúsculas, dígitos y _, empezando por una letra. No se puede cambiar después.',
+  'contactFieldSettings.type': 'Tipo',
+  'contactFieldSettings.type.text': 'Texto',
+  'contactFieldSettings.type.number': 'Número',
+  'contactFieldSettings.type.date': 'Fecha',
+  'contactFieldSettings.type.boolean': 'Sí o no',
+  'contactFieldSettings.type.select': 'Opción de una lista',
+  'contactFieldSettings.options': 'Opciones',
+  'contactFieldSettings.optionsHint': 'Una opción por línea.',
+  'contactFieldSettings.create': 'Añadir el campo',
+  'contactFieldSettings.editOf': 'Editar el campo {label}',
+  'contactFieldSettings.archived': 'Archivado',
+  'contactFieldSettings.archivedHint':
+    'Oculto en los contactos. Sus valores se conservan hasta que borres el campo.',
+  'contactFieldSettings.archive': 'Archivar',
+  'contactFieldSettings.archiveOf': 'Archivar el campo {label}',
+  'contactFieldSettings.restore': 'Restaurar',
+  'contactFieldSettings.restoreOf': 'Restaurar el campo {label}',
+  'contactFieldSettings.removeOf': 'Borrar el campo {label}',
+  'contactFieldSettings.removeConfirm':
+    '¿Borrar {label} y su valor en todos los contactos? Archívalo si quieres conservar los valores.',
+  'contactFieldSettings.invalid.key':
+    'Usa de 1 a 40 letras minúsculas, dígitos o _, empezando por una letra (por ejemplo: fecha_nacimiento).',
+  'contactFieldSettings.invalid.label': 'Pon al campo una etiqueta de 80 caracteres como mucho.',
+  'contactFieldSettings.invalid.options':
+    'Escribe de 1 a 50 opciones distintas, una por línea, de 80 caracteres como mucho cada una.',
+  'error.contact_field_exists': 'Ya existe un campo con esta clave. Elige otra.',
+  'error.contact_field_limit_reached':
+    'Este espacio de trabajo ya tiene todos los campos de contacto que puede tener. Borra uno que ya no uses.',
+  'error.unknown_contact_field': 'Este campo ya no existe o se archivó. Recarga la página.',
+  'error.invalid_field_value': 'Un valor no encaja con su campo. Revísalo e inténtalo de nuevo.',
 };

@@ -4,9 +4,13 @@ import type { Channel, Conversation, ConversationState } from '../api/inbox-type
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert, Loading } from '../ui/components.tsx';
 import { Link } from '../router.tsx';
+import { ContactCustomFields, ContactNameEditor } from './ContactFields.tsx';
 import { applyState, useContact, useContactConversations, useLabels } from './data.ts';
 
-/** Who the customer is: profile, how they reach us, the labels of this conversation, consent. */
+/**
+ * Who the customer is: profile and custom fields (edited in place: everyone who works the inbox
+ * may edit contacts), how they reach us, the labels of this conversation, consent.
+ */
 export function ContactPanel({
   ws,
   c,
@@ -46,12 +50,17 @@ export function ContactPanel({
       {contact.isPending && <Loading />}
       <ErrorAlert error={contact.error} />
       {contact.data && (
-        <dl className="details">
-          <dt>{t('contact.name')}</dt>
-          <dd>{contact.data.name || t('contact.unnamed')}</dd>
+        <dl className="contact-fields">
+          <ContactNameEditor ws={ws} contact={contact.data} />
           <dt>{t('contact.phone')}</dt>
           <dd>{contact.data.phone || '—'}</dd>
         </dl>
+      )}
+      {contact.data && (
+        <>
+          <h4>{t('contactFields.title')}</h4>
+          <ContactCustomFields ws={ws} contact={contact.data} />
+        </>
       )}
       {contact.data && (
         <>

@@ -4,6 +4,7 @@ import type {
   CannedResponse,
   Channel,
   Contact,
+  ContactField,
   Conversation,
   ConversationState,
   Label,
@@ -64,6 +65,7 @@ export const keys = {
   messages: (ws: string, id: string) => ['messages', ws, id] as const,
   contact: (ws: string, id: string) => ['contact', ws, id] as const,
   contactConversations: (ws: string, id: string) => ['conversations', ws, 'contact', id] as const,
+  contactFields: (ws: string) => ['contact-fields', ws] as const,
   channels: (ws: string) => ['channels', ws] as const,
   labels: (ws: string) => ['labels', ws] as const,
   teams: (ws: string) => ['teams', ws] as const,
@@ -133,6 +135,9 @@ export const useContactConversations = (ws: string, contactId: string) =>
 
 export const useChannels = (ws: string, enabled = true) =>
   useQuery({ queryKey: keys.channels(ws), enabled, queryFn: () => list<Channel>('/channels')(ws) });
+/** The workspace's custom contact fields, archived ones included. */
+export const useContactFields = (ws: string) =>
+  useQuery({ queryKey: keys.contactFields(ws), queryFn: () => list<ContactField>('/contact-fields')(ws) });
 export const useLabels = (ws: string) =>
   useQuery({ queryKey: keys.labels(ws), queryFn: () => list<Label>('/labels')(ws) });
 export const useTeams = (ws: string) =>

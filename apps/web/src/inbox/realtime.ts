@@ -4,13 +4,12 @@ import type { Message, RealtimeEvent } from '../api/inbox-types.ts';
 import { keys, upsertMessage } from './data.ts';
 
 /**
- * Live updates of a workspace from GET /api/v1/events (Server-Sent Events).
- *
- * EventSource cannot send the X-Workspace-Id header (and without it the server picks the user's
- * first workspace), so the stream is read with fetch and parsed here; it resumes with
- * Last-Event-ID after a drop, like EventSource. Every event updates the TanStack Query caches:
- * messages are put into their timeline, conversations and channels are refetched (debounced),
- * `resync` refetches everything of the workspace. The page is never reloaded.
+ * Live updates of a workspace from GET /api/v1/events (Server-Sent Events), read with the browser's
+ * EventSource: the workspace goes in the URL (`?workspaceId=`, since EventSource sends no headers),
+ * and the browser reconnects by itself after a drop, with Last-Event-ID, after the server's
+ * `retry:` delay. Every event updates the TanStack Query caches: messages are put into their
+ * timeline, conversations and channels are refetched (debounced), `resync` refetches everything of
+ * the workspace. The page is never reloaded.
  */
 export type RealtimeListener = (event: RealtimeEvent) => void;
 const listeners = new Set<RealtimeListener>();
@@ -21,27 +20,19 @@ export function onRealtime(listener: RealtimeListener): () => void {
   return () => listeners.delete(listener);
 }
 
-interface SseFrame {
-  id: string | null;
-  event: string;
-  data: string;
-}
-
-function parseFrame(block: string): SseFrame | null {
-  let id: string | null = null;
-  let event = 'message';
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (!line || line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'id') id = value;
-    else if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-  }
-  return data.length || id ? { id, event, data: data.join('\n') } : null;
-}
+/**
+ * The event types of the stream (packages/core RealtimeEventType). EventSource dispatches a named
+ * event only to listeners of that name, so each is listed; an unknown type is not lost for good:
+ * the events after it still arrive and a later refetch shows its effect.
+ */
+const EVENT_TYPES = [
+  'message.created',
+  'message.updated',
+  'conversation.created',
+  'conversation.updated',
+  'typing',
+  'channel.updated',
+] as const;
 
 function createBatcher(qc: QueryClient, ws: string) {
   const pending = new Set<string>();
@@ -84,8 +75,11 @@ export function useRealtime(ws: string, enabled: boolean): void {
   const qc = useQueryClient();
   useEffect(() => {
     if (!enabled) return;
-    const abort = new AbortController();
     const later = createBatcher(qc, ws);
+    let source: EventSource | null = null;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let stopped = false;
+    /** The last seq this page received (null until the first stream's `ready`). */
     let lastId: string | null = null;
     let retryMs = 1000;
 
@@ -94,63 +88,68 @@ export function useRealtime(ws: string, enabled: boolean): void {
         predicate: (q) => q.queryKey[1] === ws && q.queryKey[0] !== 'workspace',
       });
     };
-
-    const run = async () => {
-      while (!abort.signal.aborted) {
-        try {
-          const headers: Record<string, string> = { accept: 'text/event-stream', 'x-workspace-id': ws };
-          if (lastId) headers['last-event-id'] = lastId;
-          const res = await fetch('/api/v1/events', {
-            headers,
-            credentials: 'same-origin',
-            signal: abort.signal,
-          });
-          // Signed out or no right to read: the rest of the app shows why; stop asking.
-          if (res.status === 401 || res.status === 403 || res.status === 404) return;
-          if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
-          const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-          let buffer = '';
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            buffer += value.replace(/\r\n?/g, '\n');
-            let cut: number;
-            while ((cut = buffer.indexOf('\n\n')) !== -1) {
-              const frame = parseFrame(buffer.slice(0, cut));
-              buffer = buffer.slice(cut + 2);
-              if (!frame) continue;
-              const firstFrame = lastId === null;
-              if (frame.id) lastId = frame.id;
-              retryMs = 1000;
-              if (frame.event === 'ready') {
-                // A fresh stream starts at the newest event: refetch once, so nothing that happened
-                // between the page's first requests and this moment is missed.
-                if (firstFrame) resync();
-                continue;
-              }
-              if (frame.event === 'resync') {
-                resync();
-                continue;
-              }
-              let event: RealtimeEvent;
-              try {
-                event = JSON.parse(frame.data) as RealtimeEvent;
-              } catch {
-                continue;
-              }
-              applyEvent(qc, ws, event, later);
-              for (const l of listeners) l(event);
-            }
-          }
-        } catch {
-          if (abort.signal.aborted) return;
-        }
-        // Reconnect (resuming after lastId); what happened in between arrives then.
-        await new Promise((r) => setTimeout(r, retryMs));
-        retryMs = Math.min(retryMs * 2, 15_000);
-      }
+    const url = (withAfter: boolean) => {
+      const q = new URLSearchParams({ workspaceId: ws });
+      // A new EventSource cannot send Last-Event-ID; `after` says the same (the header, which the
+      // browser sends on its own reconnects, wins over it).
+      if (withAfter && lastId) q.set('after', lastId);
+      return `/api/v1/events?${q.toString()}`;
     };
-    void run();
-    return () => abort.abort();
+    const seen = (e: MessageEvent) => {
+      if (e.lastEventId) lastId = e.lastEventId;
+      retryMs = 1000;
+    };
+
+    const open = (withAfter: boolean) => {
+      const es = new EventSource(url(withAfter));
+      source = es;
+      es.addEventListener('ready', (e) => {
+        // A fresh stream starts at the newest event: refetch once, so nothing that happened between
+        // the page's first requests and this moment is missed. A resumed one goes on from lastId.
+        const fresh = lastId === null;
+        seen(e);
+        if (fresh) resync();
+      });
+      es.addEventListener('resync', (e) => {
+        seen(e);
+        resync();
+      });
+      const onEvent = (e: MessageEvent<string>) => {
+        seen(e);
+        let event: RealtimeEvent;
+        try {
+          event = JSON.parse(e.data) as RealtimeEvent;
+        } catch {
+          return;
+        }
+        applyEvent(qc, ws, event, later);
+        for (const l of listeners) l(event);
+      };
+      for (const type of EVENT_TYPES) es.addEventListener(type, onEvent);
+      es.onerror = () => {
+        // CONNECTING: the browser reconnects by itself (a dropped connection, the server's restart).
+        // CLOSED: it gave up — the answer was not a stream (an error status). EventSource does not
+        // say which, so ask with HEAD: signed out, no right to read or no such workspace → the
+        // rest of the app shows why, stop asking; anything else (a proxy's 502, no network) → open
+        // a new stream later, from the last seq received, backing off up to 15 s.
+        if (es.readyState !== EventSource.CLOSED || stopped) return;
+        es.close();
+        void fetch(url(false), { method: 'HEAD', credentials: 'same-origin' })
+          .then((res) => res.status)
+          .catch(() => 0)
+          .then((status) => {
+            // 4xx (signed out, no right, no such workspace, a bad request) will not get better.
+            if (stopped || (status >= 400 && status < 500 && status !== 408 && status !== 429)) return;
+            timer = setTimeout(() => open(true), retryMs);
+            retryMs = Math.min(retryMs * 2, 15_000);
+          });
+      };
+    };
+    open(false);
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      source?.close();
+    };
   }, [qc, ws, enabled]);
 }

@@ -5,6 +5,7 @@ import { PageHeading } from '../../ui/components.tsx';
 import { ForbiddenPage, NotFoundPage } from '../Simple.tsx';
 import { ApiKeysSection } from './ApiKeys.tsx';
 import { ChannelsSection } from './Channels.tsx';
+import { ContactFieldsSection } from './ContactFields.tsx';
 import { CannedSection, InboxSection, LabelsSection, TeamsSection } from './InboxSettings.tsx';
 import { can, type Permission } from './common.tsx';
 import { InvitationsSection } from './Invitations.tsx';
@@ -30,6 +31,7 @@ const SECTIONS: Section[] = [
   { id: 'teams', label: 'settings.teams', needs: 'conversations.read' },
   { id: 'labels', label: 'settings.labels', needs: 'conversations.read' },
   { id: 'canned', label: 'settings.canned', needs: 'conversations.read' },
+  { id: 'contact-fields', label: 'settings.contactFields', needs: 'conversations.read' },
 ];
 
 export function SettingsPage({
@@ -58,6 +60,7 @@ export function SettingsPage({
   else if (current.id === 'inbox') body = <InboxSection {...props} />;
   else if (current.id === 'teams') body = <TeamsSection {...props} />;
   else if (current.id === 'labels') body = <LabelsSection {...props} />;
+  else if (current.id === 'contact-fields') body = <ContactFieldsSection {...props} />;
   else body = <CannedSection {...props} />;
   return (
     <>
