@@ -1,4 +1,9 @@
-import { autoAssignConversation, wakeSnoozedConversations, type ConversationRecord } from '@parley/core';
+import {
+  autoAssignConversation,
+  wakeSnoozedConversations,
+  type ConversationRecord,
+  type RealtimeLog,
+} from '@parley/core';
 import {
   agentAvailabilityRepository,
   cannedResponseRepository,
@@ -32,7 +37,7 @@ export function inboxStoresFor(tx: Tx, workspaceId: string) {
 export function autoAssignerFor(
   tx: Tx,
   workspaceId: string,
-  stores: Pick<ConversationStores, 'conversations' | 'realtime' | 'now'>,
+  stores: Pick<ConversationStores, 'conversations' | 'now'> & { realtime: RealtimeLog },
 ): (conversation: ConversationRecord) => Promise<void> {
   const inbox = inboxStoresFor(tx, workspaceId);
   return async (conversation) => {
@@ -47,15 +52,6 @@ export function autoAssignerFor(
       conversation,
     );
   };
-}
-
-/**
- * `WebhookProcessorOptions.autoAssign`: builds the round-robin assigner inside each workspace's
- * ingestion transaction.
- */
-export function autoAssignFor(ctx: AppContext) {
-  return (tx: Tx, workspaceId: string) =>
-    autoAssignerFor(tx, workspaceId, conversationStoresFor(ctx, tx, workspaceId));
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 } from '@parley/core';
 import { auditRepository, realtimeRepository, snoozeRepository, type RealtimeEventRecord } from '@parley/db';
 import { conversationStoresFor } from '../src/app-context.ts';
-import { autoAssignerFor, autoAssignFor, wakeAllSnoozed, wakeSnoozedIn } from '../src/inbox-stores.ts';
+import { autoAssignerFor, wakeAllSnoozed, wakeSnoozedIn } from '../src/inbox-stores.ts';
 import { assertError } from './helpers/assertions.ts';
 import { seedChannel, seedInbound } from './helpers/conversations.ts';
 import { addApiKey, addMember, signUpOwner } from './helpers/factories.ts';
@@ -73,7 +73,7 @@ async function newInbound(channel: ChannelRecord): Promise<ConversationRecord> {
     const providerMessageId = `wamid.${digits(20)}`;
     const externalId = `1555${digits(7)}`;
     // As WebhookProcessorOptions.autoAssign wires it.
-    await ingestChannelEvents({ ...stores, autoAssign: autoAssignFor(h.ctx)(tx, ws) }, channel, [
+    await ingestChannelEvents({ ...stores, autoAssign: autoAssignerFor(tx, ws, stores) }, channel, [
       {
         type: 'message',
         channel: channel.kind,

@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.ts';
-import { autoAssignFor, wakeAllSnoozed } from '../inbox-stores.ts';
+import { autoAssignerFor, wakeAllSnoozed } from '../inbox-stores.ts';
 import { startWorkers, type WorkerOptions, type Workers } from './workers.ts';
 
 /**
@@ -14,7 +14,7 @@ export function startAppWorkers(
     ctx,
     { gateway: ctx.gateway, storage: ctx.storage },
     {
-      autoAssign: autoAssignFor(ctx),
+      autoAssign: autoAssignerFor,
       periodic: async () => {
         await wakeAllSnoozed(ctx);
       },

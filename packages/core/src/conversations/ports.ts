@@ -181,7 +181,8 @@ export interface RealtimeEventInput {
 }
 
 export interface RealtimeLog {
-  append(event: RealtimeEventInput): Promise<number>;
+  /** Records an event for the workspace's streams (delivered once the transaction commits). */
+  append(event: RealtimeEventInput): Promise<unknown>;
 }
 
 export type SendResult = { ok: true; providerMessageId: string } | { ok: false; failure: ClassifiedFailure };

@@ -17,6 +17,9 @@ export interface RealtimeEventRecord {
 }
 
 export interface RealtimeRepository extends RealtimeLog {
+  /** Appends with consecutive seqs, in order; returns the last seq. */
+  append(event: RealtimeEventInput): Promise<number>;
+  appendMany(events: RealtimeEventInput[]): Promise<number>;
   /** Events with seq > afterSeq, oldest first. */
   listSince(afterSeq: number, limit: number): Promise<RealtimeEventRecord[]>;
   /** The newest seq handed out (0 before the first event). */
@@ -40,28 +43,49 @@ export function parseRealtimeNotification(payload: string): { workspaceId: strin
  * seq N+1 also sees N. A rolled-back append gives its seq back with the cursor.
  */
 export function realtimeRepository(tx: Tx, workspaceId: string): RealtimeRepository {
+  /**
+   * One round trip for any number of events: take the next seqs (the cursor's row lock), write
+   * the events in order, and queue one NOTIFY for the last seq (a listener reads everything after
+   * what it has, so one wake-up covers them all); listeners get it when — and only if — the
+   * transaction commits. Returns the last seq.
+   */
+  const appendMany = async (events: RealtimeEventInput[]): Promise<number> => {
+    if (events.length === 0) return latestSeq();
+    const column = <T>(pick: (e: RealtimeEventInput) => T) => sql.param(events.map(pick));
+    const [row] = await queryRows<{ seq: number | string }>(
+      tx,
+      sql`with cursor as (
+            insert into realtime_cursors (workspace_id, last_seq) values (${workspaceId}::uuid, ${events.length})
+            on conflict (workspace_id) do update set last_seq = realtime_cursors.last_seq + ${events.length}
+            returning last_seq),
+          event as (
+            insert into realtime_events (workspace_id, seq, type, conversation_id, message_id, user_id, data)
+            select ${workspaceId}::uuid, cursor.last_seq - ${events.length} + e.ord, e.type, e.conversation_id,
+                   e.message_id, e.user_id, e.data::jsonb
+            from cursor,
+                 unnest(${column((e) => e.type)}::text[], ${column((e) => e.conversationId ?? null)}::uuid[],
+                        ${column((e) => e.messageId ?? null)}::uuid[], ${column((e) => e.userId ?? null)}::uuid[],
+                        ${column((e) => JSON.stringify(e.data ?? {}))}::text[])
+                   with ordinality as e(type, conversation_id, message_id, user_id, data, ord))
+          select last_seq as seq, pg_notify(${REALTIME_CHANNEL}::text, ${`${workspaceId}:`}::text || last_seq) as notified
+          from cursor`,
+    );
+    if (!row) throw new Error('realtime cursor: no row returned');
+    return Number(row.seq);
+  };
+
+  const latestSeq = async (): Promise<number> => {
+    const [row] = await tx
+      .select({ seq: realtimeCursors.lastSeq })
+      .from(realtimeCursors)
+      .where(eq(realtimeCursors.workspaceId, workspaceId));
+    return row?.seq ?? 0;
+  };
+
   return {
-    async append(event: RealtimeEventInput) {
-      // One round trip: take the next seq (the cursor's row lock), write the event, and queue the
-      // NOTIFY, which listeners get when (and only if) the transaction commits.
-      const [row] = await queryRows<{ seq: number | string }>(
-        tx,
-        sql`with cursor as (
-              insert into realtime_cursors (workspace_id, last_seq) values (${workspaceId}::uuid, 1)
-              on conflict (workspace_id) do update set last_seq = realtime_cursors.last_seq + 1
-              returning last_seq),
-            event as (
-              insert into realtime_events (workspace_id, seq, type, conversation_id, message_id, user_id, data)
-              select ${workspaceId}::uuid, last_seq, ${event.type}::text, ${event.conversationId ?? null}::uuid,
-                     ${event.messageId ?? null}::uuid, ${event.userId ?? null}::uuid,
-                     ${JSON.stringify(event.data ?? {})}::jsonb
-              from cursor)
-            select last_seq as seq, pg_notify(${REALTIME_CHANNEL}::text, ${`${workspaceId}:`}::text || last_seq) as notified
-            from cursor`,
-      );
-      if (!row) throw new Error('realtime cursor: no row returned');
-      return Number(row.seq);
-    },
+    append: async (event: RealtimeEventInput) => appendMany([event]),
+
+    appendMany,
 
     async listSince(afterSeq, limit) {
       const rows = await tx
@@ -82,13 +106,7 @@ export function realtimeRepository(tx: Tx, workspaceId: string): RealtimeReposit
       return rows.map((r) => ({ ...r, type: r.type as RealtimeEventType }));
     },
 
-    async latestSeq() {
-      const [row] = await tx
-        .select({ seq: realtimeCursors.lastSeq })
-        .from(realtimeCursors)
-        .where(eq(realtimeCursors.workspaceId, workspaceId));
-      return row?.seq ?? 0;
-    },
+    latestSeq,
 
     async oldestSeq() {
       const [row] = await queryRows<{ seq: number | string | null }>(
