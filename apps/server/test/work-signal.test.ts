@@ -2,42 +2,49 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { WorkSignal } from '../src/workers/work-signal.ts';
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs a unit of `busyMs` through `paced` and returns how long it waited before starting. */
+async function waitedBefore(signal: WorkSignal, busyMs: number): Promise<number> {
+  const called = performance.now();
+  let started = 0;
+  await signal.paced(async () => {
+    started = performance.now();
+    await sleep(busyMs);
+  });
+  return started - called;
+}
+
 describe('WorkSignal: acknowledgements first', () => {
-  test('workers go on at once while no delivery is being received', async () => {
+  test('background work runs at once while no delivery is being received', async () => {
     const signal = new WorkSignal();
-    const started = performance.now();
-    await signal.giveWay(5_000);
-    assert.ok(performance.now() - started < 1_000);
+    assert.equal(signal.receivingNow(), false);
+    await waitedBefore(signal, 40);
+    assert.ok((await waitedBefore(signal, 1)) < 30);
   });
 
-  test('they wait while deliveries are received, and go on when the last is answered', async () => {
+  test('while deliveries stream in, each unit first pauses four times the last one (a fifth of the time)', async () => {
     const signal = new WorkSignal();
+    await waitedBefore(signal, 30); // the last unit took ~30 ms
     signal.receiveStarted();
-    signal.receiveStarted();
-    let released = false;
-    const waiting = signal.giveWay(60_000).then(() => (released = true));
+    assert.equal(signal.receivingNow(), true);
+    assert.ok((await waitedBefore(signal, 10)) >= 110, 'paused ~120 ms');
+    assert.ok((await waitedBefore(signal, 10)) >= 35, 'then ~40 ms after a 10 ms unit');
     signal.received();
-    await new Promise((r) => setTimeout(r, 20));
-    assert.equal(released, false, 'one delivery is still being received');
-    signal.received();
-    await waiting;
-    assert.equal(released, true);
+    // Answered, but the route is not quiet yet: the next delivery is likely on its way.
+    assert.equal(signal.receivingNow(), true);
+    await sleep(80);
+    assert.equal(signal.receivingNow(), false, 'quiet 50 ms after the last delivery');
+    assert.ok((await waitedBefore(signal, 1)) < 30);
   });
 
-  test('they never wait longer than the bound, so processing cannot starve', async () => {
+  test('a unit that throws still counts, and an extra received() never drives the count below zero', async () => {
     const signal = new WorkSignal();
-    signal.receiveStarted();
-    const started = performance.now();
-    await signal.giveWay(30);
-    assert.ok(performance.now() - started >= 25);
+    await assert.rejects(signal.paced(() => Promise.reject(new Error('boom'))));
     signal.received();
-    signal.received(); // an extra call never drives the count below zero
     signal.receiveStarted();
-    let released = false;
-    const waiting = signal.giveWay(60_000).then(() => (released = true));
-    await new Promise((r) => setTimeout(r, 20));
-    assert.equal(released, false);
     signal.received();
-    await waiting;
+    await sleep(80);
+    assert.equal(signal.receivingNow(), false);
   });
 });

@@ -29,8 +29,6 @@ const LEASE_MS = 60_000;
  * long (the API waits for it), large enough to save most per-transaction round trips.
  */
 const CHUNK = 16;
-/** The longest a chunk waits for the webhook route to go quiet (processing never starves). */
-const GIVE_WAY_MS = 100;
 /** Concurrent processing lanes on PostgreSQL (each holds one pooled connection while it works). */
 const LANES = 3;
 
@@ -269,12 +267,11 @@ async function recordFailure(ctx: AppContext, event: ClaimedWebhookEvent, err: u
  */
 async function processLane(ctx: AppContext, lane: ParsedDelivery[], opts: WebhookProcessorOptions) {
   for (let i = 0; i < lane.length; i += CHUNK) {
-    // Acknowledging deliveries comes first; and PGlite answers without ever yielding to the event
-    // loop, so waiting requests get in between chunks.
-    await ctx.work.giveWay(GIVE_WAY_MS);
     const chunk = lane.slice(i, i + CHUNK);
     try {
-      await processChunk(ctx, chunk, opts);
+      // Acknowledging deliveries comes first: while they stream in, chunks are paced (work-signal.ts).
+      // (PGlite answers without ever yielding to the event loop: requests get in between chunks.)
+      await ctx.work.paced(() => processChunk(ctx, chunk, opts));
     } catch (err) {
       if (chunk.length === 1) {
         await recordFailure(ctx, chunk[0]!.event, err);
@@ -293,8 +290,8 @@ async function processLane(ctx: AppContext, lane: ParsedDelivery[], opts: Webhoo
 }
 
 /**
- * Claims up to `limit` stored deliveries and processes them. On PostgreSQL they go in LANES
- * concurrent lanes (a transaction each at a time); one customer's deliveries always share a lane,
+ * Claims up to `limit` stored deliveries and processes them. On PostgreSQL, unless deliveries are
+ * streaming in, they go in LANES concurrent lanes (a transaction each at a time); one customer's deliveries always share a lane,
  * so lanes do not contend for the same contact or conversation and each customer's messages are
  * applied in order. Processing waits on database round trips most of the time, so lanes multiply
  * the rate. PGlite has one connection: one lane.
@@ -311,10 +308,9 @@ export async function processWebhookBatch(
       leaseMs: LEASE_MS,
     }),
   );
-  const lanes: ParsedDelivery[][] = Array.from(
-    { length: ctx.config.database.engine === 'postgres' ? LANES : 1 },
-    () => [],
-  );
+  // While deliveries stream in, one lane: the CPU is theirs first.
+  const parallel = ctx.config.database.engine === 'postgres' && !ctx.work.receivingNow();
+  const lanes: ParsedDelivery[][] = Array.from({ length: parallel ? LANES : 1 }, () => []);
   for (const event of claimed) {
     const parsed = parseDelivery(event);
     lanes[laneOf(laneKey(parsed), lanes.length)]!.push(parsed);
