@@ -24,6 +24,7 @@ describe('DeliveryBatcher', () => {
       maxConcurrent: 1,
       maxItems: 100,
       maxBytes: 1000,
+      lingerMs: 0,
     });
     assert.equal(await batcher.submit(1), 10);
     assert.deepEqual(calls, [[1]]);
@@ -40,9 +41,30 @@ describe('DeliveryBatcher', () => {
       maxConcurrent: 1,
       maxItems: 3,
       maxBytes: 10,
+      lingerMs: 0,
     });
     await Promise.all([1, 1, 1, 1, 4, 4, 4, 50, 1].map((i) => batcher.submit(i)));
     assert.deepEqual(calls, [[1, 1, 1], [1, 4, 4], [4], [50], [1]]);
+  });
+
+  test('a batch that is not full lingers for company; a full one goes at once', async () => {
+    const calls: number[][] = [];
+    const batcher = new DeliveryBatcher(slowStore(calls, 1), () => 1, {
+      maxConcurrent: 1,
+      maxItems: 3,
+      maxBytes: 1000,
+      lingerMs: 40,
+    });
+    const first = batcher.submit(1);
+    await new Promise((r) => setTimeout(r, 15));
+    assert.deepEqual(calls, [], 'still lingering');
+    const second = batcher.submit(2);
+    assert.deepEqual(await Promise.all([first, second]), [10, 20]);
+    assert.deepEqual(calls, [[1, 2]], 'the second joined the first, which did not wait longer');
+    const started = performance.now();
+    await Promise.all([3, 4, 5].map((i) => batcher.submit(i)));
+    assert.ok(performance.now() - started < 35, 'a full batch does not linger');
+    assert.deepEqual(calls.at(-1), [3, 4, 5]);
   });
 
   test('a failed batch rejects every one of its items, and only those', async () => {
@@ -53,7 +75,7 @@ describe('DeliveryBatcher', () => {
         return items;
       },
       () => 1,
-      { maxConcurrent: 1, maxItems: 100, maxBytes: 1000 },
+      { maxConcurrent: 1, maxItems: 100, maxBytes: 1000, lingerMs: 0 },
     );
     const lone = batcher.submit(1);
     await new Promise((r) => setImmediate(r));

@@ -60,6 +60,10 @@ export function webhookRoutes(
         ctx.config.database.engine === 'postgres' ? Math.min(2, ctx.config.database.poolSize) : 1,
       maxItems: 200,
       maxBytes: 4 * 1024 * 1024,
+      // A batch is four round trips to a PostgreSQL server (~0.2 ms of CPU each on a small VM):
+      // waiting up to 3 ms for company makes batches several times bigger at moderate rates.
+      // PGlite's round trips cost nothing; there the batch is what one turn of the loop read.
+      lingerMs: ctx.config.database.engine === 'postgres' ? 3 : 0,
     },
   );
   return async (app) => {

@@ -25,10 +25,11 @@ const MAX_ATTEMPTS = 8;
 const UNMATCHED_RETRIES = 4;
 const LEASE_MS = 60_000;
 /**
- * Deliveries applied in one transaction. Small enough that PGlite's one connection is not held
- * long (the API waits for it), large enough to save most per-transaction round trips.
+ * Deliveries applied in one transaction on PostgreSQL: most per-transaction round trips saved.
+ * PGlite has no round trips to save and answers without yielding to the event loop, so a long
+ * transaction there would hold up every request: one delivery at a time.
  */
-const CHUNK = 16;
+const CHUNK = { postgres: 16, pglite: 1 } as const;
 /** Concurrent processing lanes on PostgreSQL (each holds one pooled connection while it works). */
 const LANES = 3;
 
@@ -260,14 +261,15 @@ async function recordFailure(ctx: AppContext, event: ClaimedWebhookEvent, err: u
 }
 
 /**
- * Works through one lane's deliveries in chunks of CHUNK (one transaction each). A chunk that
+ * Works through one lane's deliveries in chunks (CHUNK; one transaction each). A chunk that
  * throws is rolled back and its deliveries processed one by one, so one bad delivery costs only
  * itself: it is retried with backoff and dead-lettered after MAX_ATTEMPTS, its error kept for the
  * dead-letter list.
  */
 async function processLane(ctx: AppContext, lane: ParsedDelivery[], opts: WebhookProcessorOptions) {
-  for (let i = 0; i < lane.length; i += CHUNK) {
-    const chunk = lane.slice(i, i + CHUNK);
+  const size = CHUNK[ctx.config.database.engine];
+  for (let i = 0; i < lane.length; i += size) {
+    const chunk = lane.slice(i, i + size);
     try {
       // Acknowledging deliveries comes first: while they stream in, chunks are paced (work-signal.ts).
       // (PGlite answers without ever yielding to the event loop: requests get in between chunks.)
