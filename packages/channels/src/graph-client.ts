@@ -105,37 +105,12 @@ export class GraphClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
     if (call.body !== undefined) headers['content-type'] = 'application/json';
-    let status: number;
-    let text: string;
-    let retryAfter: string | null;
-    try {
-      const response = await this.fetchImpl(this.url(path, call.query), {
-        method,
-        headers,
-        body: call.body === undefined ? undefined : JSON.stringify(call.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      status = response.status;
-      retryAfter = response.headers.get('retry-after');
-      text = await response.text();
-    } catch (error) {
-      throw transportError(error, call.channel, call.label);
-    }
-    let parsed: unknown = undefined;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (status < 200 || status >= 300) {
-      const failure = classifyGraphError(status, parsed, call.channel);
-      const wait = retryAfterMs(retryAfter);
-      if (wait !== undefined) failure.retryAfterMs = wait;
-      return { ok: false, status, failure };
-    }
-    const body = asObject(parsed);
-    if (!body) throw unexpectedAnswer(call.channel, call.label, status);
-    return { ok: true, status, body };
+    return this.send(path, call, {
+      method,
+      headers,
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
   }
 
   /**
@@ -148,16 +123,25 @@ export class GraphClient {
   ): Promise<GraphAnswer> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
+    return this.send(path, call, {
+      method: 'POST',
+      headers,
+      body: call.form,
+      signal: AbortSignal.timeout(call.timeoutMs ?? this.downloadTimeoutMs),
+    });
+  }
+
+  /** Sends one request and reads Meta's answer: a classified failure, or the JSON object. */
+  private async send(
+    path: string,
+    call: Pick<GraphCall, 'query' | 'channel' | 'label'>,
+    init: RequestInit,
+  ): Promise<GraphAnswer> {
     let status: number;
     let text: string;
     let retryAfter: string | null;
     try {
-      const response = await this.fetchImpl(this.url(path, call.query), {
-        method: 'POST',
-        headers,
-        body: call.form,
-        signal: AbortSignal.timeout(call.timeoutMs ?? this.downloadTimeoutMs),
-      });
+      const response = await this.fetchImpl(this.url(path, call.query), init);
       status = response.status;
       retryAfter = response.headers.get('retry-after');
       text = await response.text();
