@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, stdSerializers, type Logger } from 'pino';
 import type { Config } from '@parley/config';
 
 /** Paths never written to the log: credentials, tokens, personal data in bodies. */
@@ -19,12 +19,37 @@ export const REDACTED_PATHS = [
   '*.apiKey',
 ];
 
+/** drizzle's query errors carry the query's parameters (ciphertext, ids, addresses): cut them. */
+const QUERY_PARAMS = /\nparams: [\s\S]*?(?=\n {4}at |$)/g;
+
+export function redactQueryParams(text: string): string {
+  return text.replace(QUERY_PARAMS, '\nparams: [redacted]');
+}
+
+/**
+ * Errors as pino writes them, without the values of a failed query: drizzle's message, stack and
+ * `params`, and PostgreSQL's `detail` (a unique violation names the duplicate value).
+ */
+function serializeError(err: Error) {
+  const out: Record<string, unknown> = stdSerializers.err(err);
+  const scrub = (e: Record<string, unknown>) => {
+    if (typeof e.message === 'string') e.message = redactQueryParams(e.message);
+    if (typeof e.stack === 'string') e.stack = redactQueryParams(e.stack);
+    if ('params' in e) e.params = '[redacted]';
+    if (typeof e.detail === 'string') e.detail = '[redacted]';
+  };
+  scrub(out);
+  if (out.cause && typeof out.cause === 'object') scrub(out.cause as Record<string, unknown>);
+  return out;
+}
+
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: NodeJS.WritableStream): Logger {
   return pino(
     {
       level: config.logLevel,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       base: { service: 'parley' },
+      serializers: { err: serializeError },
     },
     destination ?? process.stdout,
   );

@@ -4,7 +4,7 @@
  * the message; the agent replies; the simulated customer receives it; statuses come back.
  */
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { DEMO } from '@parley/simulator';
@@ -562,6 +562,75 @@ describe('webhooks: signatures, duplicates, order, dead letters', () => {
     assert.deepEqual((await owner.get('/api/v1/webhook-events')).body.items, []);
     const replay = await owner.post(`/api/v1/operator/webhook-events/${unrouted.id}/replay`);
     assert.equal(replay.status, 202);
+  });
+
+  test('a delivery that cannot be applied fails alone: the others processed with it are stored', async () => {
+    const delivery = (wamid: string, text: string, waId: string) =>
+      JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: DEMO.wabaId,
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: {
+                    display_phone_number: DEMO.displayPhoneNumber,
+                    phone_number_id: DEMO.phoneNumberId,
+                  },
+                  contacts: [{ profile: { name: 'Poison Test' }, wa_id: waId }],
+                  messages: [
+                    {
+                      from: waId,
+                      id: wamid,
+                      timestamp: String(Math.floor(h.clock.now().getTime() / 1000)),
+                      type: 'text',
+                      text: { body: text },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      });
+    // Valid JSON, parsed fine — but PostgreSQL text cannot hold NUL, so storing this wamid throws
+    // inside the processing transaction (on PostgreSQL, the transaction of its whole chunk).
+    const poison = delivery('wamid.poison\u0000', 'the poison', '15550002002');
+    const bodies = [
+      delivery('wamid.poison-ok-1', 'before the poison', '15550002001'),
+      poison,
+      delivery('wamid.poison-ok-2', 'after the poison', '15550002003'),
+    ];
+    const responses = await Promise.all(bodies.map((b) => post(b, { 'x-hub-signature-256': sign(b) })));
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [200, 200, 200],
+    );
+    await conversationOf(channels.whatsapp, 'before the poison');
+    await conversationOf(channels.whatsapp, 'after the poison');
+    const hash = createHash('sha256').update(poison).digest('hex');
+    const row = await eventually(async () => {
+      const [r] = await h.ctx.db.asOwner((tx) =>
+        queryRows<{ status: string; attempts: number; last_error: string | null }>(
+          tx,
+          sql`select status, attempts, last_error from webhook_events where body_hash = ${hash}`,
+        ),
+      );
+      return r?.last_error ? r : null;
+    }, 'the poison delivery to be marked failed');
+    assert.equal(row.status, 'pending', 'retried later with backoff, dead after 8 attempts');
+    assert.ok(row.attempts >= 1);
+    assert.match(row.last_error ?? '', /invalid byte sequence/, 'the database’s own reason');
+    // The log says what failed, never the failed query's parameters (ids, ciphertext).
+    const logged = h.logs.filter((l) => l.includes('webhook processing failed'));
+    assert.ok(logged.length > 0);
+    for (const line of logged) {
+      assert.ok(!line.includes('wamid.poison'), line.slice(0, 300));
+      assert.match(line, /params: \[redacted\]/);
+    }
   });
 });
 

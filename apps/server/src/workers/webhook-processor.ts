@@ -245,11 +245,22 @@ async function processChunk(ctx: AppContext, chunk: ParsedDelivery[], opts: Webh
   });
 }
 
+/**
+ * What is kept of a processing failure for the dead-letter list: the database's own message when
+ * a query failed (never the query's parameters: message content, ids), without NUL characters,
+ * which PostgreSQL text cannot hold (a failure that cannot be recorded would never settle).
+ */
+export function failureText(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const message = cause instanceof Error ? cause.message : 'processing failed';
+  return message.replaceAll('\u0000', '').slice(0, 1000) || 'processing failed';
+}
+
 /** Settles a delivery whose processing threw: retried with backoff, dead after MAX_ATTEMPTS. */
 async function recordFailure(ctx: AppContext, event: ClaimedWebhookEvent, err: unknown): Promise<void> {
   ctx.logger.error({ err, webhookEventId: event.id }, 'webhook processing failed');
   const now = ctx.clock.now();
-  const error = err instanceof Error ? err.message : 'processing failed';
+  const error = failureText(err);
   await ctx.db.run({ system: true }, (tx) =>
     webhookEventRepository(tx, platformCipher(ctx, tx)).finish(
       event.id,
