@@ -44,15 +44,7 @@ async function conversationOn(channelId: string): Promise<string> {
 }
 
 /** A real multipart request to the running server, as the browser sends it. */
-async function upload(
-  conversationId: string,
-  bytes: Buffer,
-  type: string,
-  filename: string,
-  client: HttpClient = owner,
-) {
-  const form = new FormData();
-  form.set('file', new Blob([new Uint8Array(bytes)], { type }), filename);
+async function postForm(conversationId: string, form: FormData, client: HttpClient = owner) {
   const res = await fetch(`${h.url}/api/v1/conversations/${conversationId}/attachments`, {
     method: 'POST',
     headers: {
@@ -63,6 +55,12 @@ async function upload(
     body: form,
   });
   return { status: res.status, body: (await res.json()) as any };
+}
+
+function upload(conversationId: string, bytes: Buffer, type: string, filename: string, client = owner) {
+  const form = new FormData();
+  form.set('file', new Blob([new Uint8Array(bytes)], { type }), filename);
+  return postForm(conversationId, form, client);
 }
 
 const sendMessage = (conversationId: string, content: unknown) =>
@@ -194,17 +192,9 @@ test('bad requests: not multipart, no file part, wrong type on send, unknown or 
 
   const form = new FormData();
   form.set('note', 'no file here');
-  const noFile = await fetch(`${h.url}/api/v1/conversations/${waConversation}/attachments`, {
-    method: 'POST',
-    headers: {
-      cookie: `parley_session=${owner.cookie}`,
-      'x-csrf-token': owner.csrf ?? '',
-      'x-workspace-id': owner.workspaceId ?? '',
-    },
-    body: form,
-  });
+  const noFile = await postForm(waConversation, form);
   assert.equal(noFile.status, 400);
-  assert.equal(((await noFile.json()) as any).error.code, 'validation_failed');
+  assert.equal(noFile.body.error.code, 'validation_failed');
 
   const up = await upload(waConversation, placeholderPng(16), 'image/png', 'p.png');
   assert.equal(up.status, 201);
