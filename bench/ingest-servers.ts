@@ -90,6 +90,7 @@ async function startParley(m: StartMessage): Promise<Running> {
   if (!demo) throw new Error('the benchmark database is not empty');
   const channels = await connectDemoChannels(ctx, demo);
   if (channels.length === 0) throw new Error('could not connect the demo channels');
+  ctx.keyring.settleCreatedKeys(); // as main.ts does once it has set up
   await app.listen({ port: 0, host: '127.0.0.1' });
   const workers = config.workers ? startWorkers(ctx, { gateway: ctx.gateway, storage: ctx.storage }) : null;
   const { port } = app.server.address() as AddressInfo; // a TCP listen() always yields AddressInfo

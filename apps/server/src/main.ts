@@ -51,6 +51,8 @@ async function main(): Promise<void> {
     : null;
   const demo = config.demo ? await seedDemoWorkspace(ctx) : null;
   const demoChannels = demo && simulator ? await connectDemoChannels(ctx, demo) : [];
+  // Setting up is done and committed: the keys it created need not be looked up again.
+  ctx.keyring.settleCreatedKeys();
   await app.listen({ port: config.port, host: config.host });
   const workers = config.workers ? startAppWorkers(ctx) : null;
 

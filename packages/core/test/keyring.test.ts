@@ -160,6 +160,12 @@ describe('Keyring', () => {
     await creator.encrypt(counting, WS_A, 'b', 'ctx');
     await creator.encrypt(counting, WS_A, 'c', 'ctx');
     assert.equal(lists, 2, 'a key created moments ago is looked up every time');
+    // Once the process says its setup has committed, the key it created is remembered too.
+    creator.settleCreatedKeys();
+    await creator.encrypt(counting, WS_A, 'b2', 'ctx');
+    lists = 0;
+    await creator.encrypt(counting, WS_A, 'c2', 'ctx');
+    assert.equal(lists, 0, 'a settled key is not looked up again');
     // Another process (a second keyring) sees the committed key: looked up once, then remembered.
     const other = new Keyring([master]);
     lists = 0;

@@ -22,12 +22,26 @@ export interface TxScope {
 
 export type DatabaseTarget =
   | { engine: 'pglite'; dataDir: string | null /* null = in memory */; loadDump?: Blob }
-  | { engine: 'postgres'; url: string; poolSize?: number };
+  | {
+      engine: 'postgres';
+      url: string;
+      poolSize?: number;
+      /** Connections kept for `systemStatements` (outside `poolSize`); default 2. */
+      systemSessions?: number;
+    };
 
 export interface Database {
   readonly engine: 'pglite' | 'postgres';
   /** Runs fn in a transaction as the application role, scoped by RLS to `scope`. */
   run<T>(scope: TxScope, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn as the platform pipeline (system scope) with **each statement committing on its own**
+   * (autocommit): for a caller whose work is one statement, such as storing a batch of webhook
+   * deliveries. PostgreSQL: on a session of its own (`systemSessions` connections) whose scope was
+   * set once when it connected, so the statement is the only round trip, where `run` pays four
+   * (BEGIN, scope, statement, COMMIT). PGlite: the same as `run({ system: true }, fn)`.
+   */
+  systemStatements<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs fn in a transaction as the connecting (owner) role: maintenance only — CLI, migrations, tests. */
   asOwner<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Applies pending migrations under a PostgreSQL advisory lock. */
@@ -59,11 +73,17 @@ const MIGRATION_LOCK_KEY = 7_263_915_001;
 
 /** Sets (or narrows, mid-transaction) who the transaction acts for. */
 export async function setScope(tx: Tx, scope: TxScope): Promise<void> {
-  await tx.execute(sql`select set_config('role', 'parley_app', true),
-    set_config('app.workspace_id', ${scope.workspaceId ?? ''}, true),
-    set_config('app.user_id', ${scope.userId ?? ''}, true),
-    set_config('app.operator', ${scope.operator ? 'on' : ''}, true),
-    set_config('app.system', ${scope.system ? 'on' : ''}, true)`);
+  await tx.execute(scopeStatement(scope, 'transaction'));
+}
+
+/** The application role and RLS settings for `scope`, for the transaction or the whole session. */
+function scopeStatement(scope: TxScope, lasting: 'transaction' | 'session'): SQL {
+  const local = lasting === 'transaction';
+  return sql`select set_config('role', 'parley_app', ${local}),
+    set_config('app.workspace_id', ${scope.workspaceId ?? ''}, ${local}),
+    set_config('app.user_id', ${scope.userId ?? ''}, ${local}),
+    set_config('app.operator', ${scope.operator ? 'on' : ''}, ${local}),
+    set_config('app.system', ${scope.system ? 'on' : ''}, ${local})`;
 }
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
@@ -87,6 +107,8 @@ async function openPglite(target: Extract<DatabaseTarget, { engine: 'pglite' }>)
     return {
       engine: 'pglite',
       run: (scope, fn) => db.transaction(async (tx) => (await setScope(tx, scope), fn(tx))),
+      // One connection, and round trips that cost nothing: a transaction is as cheap.
+      systemStatements: (fn) => db.transaction(async (tx) => (await setScope(tx, { system: true }), fn(tx))),
       asOwner: (fn) => db.transaction(fn),
       async migrate() {
         // One process per folder (lock file), so no advisory lock is needed here.
@@ -124,9 +146,11 @@ async function openPostgres(target: Extract<DatabaseTarget, { engine: 'postgres'
   });
   const db = drizzle(pool, { schema }) as unknown as Db;
   const listeners = new Set<() => Promise<void>>();
+  const system = systemSessions(pg.default, drizzle, target);
   return {
     engine: 'postgres',
     run: (scope, fn) => db.transaction(async (tx) => (await setScope(tx, scope), fn(tx))),
+    systemStatements: (fn) => system.run(fn),
     asOwner: (fn) => db.transaction(fn),
     async migrate() {
       const client = await pool.connect();
@@ -152,8 +176,54 @@ async function openPostgres(target: Extract<DatabaseTarget, { engine: 'postgres'
     },
     async close() {
       await Promise.all([...listeners].map((stop) => stop()));
-      await pool.end();
+      await Promise.all([pool.end(), system.end()]);
     },
+  };
+}
+
+/**
+ * The connections behind `systemStatements`: a pool of its own, each connection scoped to the
+ * system pipeline once, at session level, before its first use. A connection whose scoping
+ * failed is never used (fail closed: a statement never runs as the owner role): like any
+ * connection that saw an error, it is discarded and the next use connects anew.
+ */
+function systemSessions(
+  pg: typeof import('pg').default,
+  drizzle: typeof import('drizzle-orm/node-postgres').drizzle,
+  target: Extract<DatabaseTarget, { engine: 'postgres' }>,
+) {
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.systemSessions ?? 2,
+    application_name: 'parley-system',
+  });
+  pool.on('error', () => {
+    // As for the main pool: the lost idle client is replaced on the next use.
+  });
+  type Client = import('pg').PoolClient;
+  const scoped = new WeakMap<Client, Tx>();
+  const scope = scopeStatement({ system: true }, 'session');
+  return {
+    async run<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        let session = scoped.get(client);
+        if (!session) {
+          const plain = drizzle(client, { schema }) as unknown as Tx;
+          await plain.execute(scope);
+          session = plain;
+          scoped.set(client, session);
+        }
+        const result = await fn(session);
+        client.release();
+        return result;
+      } catch (err) {
+        // Errors are rare here; after one the connection is not trusted (nor kept if never scoped).
+        client.release(err instanceof Error ? err : new Error(String(err)));
+        throw err;
+      }
+    },
+    end: () => pool.end(),
   };
 }
 

@@ -42,10 +42,10 @@ export function webhookRoutes(
     receiving?: { receiveStarted(): void; received(): void };
   },
 ): FastifyPluginAsync {
-  // Deliveries that arrive together are stored together (one transaction), each answered after the commit.
+  // Deliveries that arrive together are stored together (one statement), each answered after it commits.
   const batcher = new DeliveryBatcher<NewWebhookEvent, boolean>(
     (deliveries) =>
-      ctx.db.run({ system: true }, (tx) =>
+      ctx.db.systemStatements((tx) =>
         webhookEventRepository(
           tx,
           ctx.keyring.fieldCipher(dataKeyRepository(tx, wrappedKeyMasterId), null),
@@ -53,15 +53,14 @@ export function webhookRoutes(
       ),
     (d) => d.body.length,
     {
-      // PGlite has one connection. On PostgreSQL two batches: one commits while the next fills.
-      // More slots only make smaller batches (each costs four round trips of CPU), not more
-      // throughput: at 2,500/s five slots took 370 µs of CPU per delivery, two 291 µs.
-      maxConcurrent:
-        ctx.config.database.engine === 'postgres' ? Math.min(2, ctx.config.database.poolSize) : 1,
+      // PGlite has one connection. On PostgreSQL two batches (the two system sessions): one
+      // commits while the next fills. More slots only make smaller batches, not more throughput:
+      // at 2,500/s five slots took 370 µs of CPU per delivery, two 291 µs.
+      maxConcurrent: ctx.config.database.engine === 'postgres' ? 2 : 1,
       maxItems: 200,
       maxBytes: 4 * 1024 * 1024,
-      // A batch is four round trips to a PostgreSQL server (~0.2 ms of CPU each on a small VM):
-      // waiting up to 3 ms for company makes batches several times bigger at moderate rates.
+      // A batch is a round trip to a PostgreSQL server (~0.25 ms of CPU on a small VM) and a
+      // commit: waiting up to 3 ms for company makes batches several times bigger at moderate rates.
       // PGlite's round trips cost nothing; there the batch is what one turn of the loop read.
       lingerMs: ctx.config.database.engine === 'postgres' ? 3 : 0,
     },

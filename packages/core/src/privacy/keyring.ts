@@ -239,6 +239,15 @@ export class Keyring {
     return count;
   }
 
+  /**
+   * Says that every transaction of this process that may have created a key has committed (at
+   * startup, once setting up is done and before serving): the keys it created are then trusted
+   * at once, instead of being looked up again until CREATED_KEY_SETTLE_MS has passed.
+   */
+  settleCreatedKeys(): void {
+    this.createdHere.clear();
+  }
+
   /** Drops unwrapped keys from memory (e.g. after a workspace's keys were destroyed). */
   forgetCachedKeys(keyIds?: string[]): void {
     if (keyIds === undefined) this.cache.clear();
