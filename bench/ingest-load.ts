@@ -3,8 +3,8 @@
  * open-loop driver that offers them at a fixed rate over keep-alive connections.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Pool } from 'undici';
 import { DEMO, metaJson, signatureSha256 } from '../apps/simulator/src/index.ts';
+import { encodePost, type HttpConnections, type HttpTarget } from './http-connections.ts';
 
 /** Distinct customers writing in (contacts and conversations are reused across their messages). */
 const CUSTOMERS = 2000;
@@ -83,6 +83,20 @@ export function whatsappTextDelivery(seq: number, run: string, appSecret: string
   return { body, signature: signatureSha256(appSecret, body) };
 }
 
+/** The delivery as Meta POSTs it to the webhook, encoded once before the run. */
+export function webhookRequest(target: HttpTarget, delivery: SignedDelivery): Buffer {
+  return encodePost(
+    target,
+    '/webhooks/meta',
+    {
+      'content-type': 'application/json',
+      'user-agent': 'facebookexternalua',
+      'x-hub-signature-256': delivery.signature,
+    },
+    delivery.body,
+  );
+}
+
 export interface StepResult {
   offered: number;
   seconds: number;
@@ -118,12 +132,12 @@ function percentile(sorted: Float64Array, p: number): number {
  * behind is charged for the queueing it causes (no coordinated omission).
  */
 export function runStep(
-  pool: Pool,
-  deliveries: SignedDelivery[],
+  connections: HttpConnections,
+  requests: Buffer[],
   rate: number,
   maxInFlight: number,
 ): Promise<StepResult> {
-  const due = deliveries.length;
+  const due = requests.length;
   const seconds = due / rate;
   const latencies = new Float64Array(due);
   const statuses = new Map<number, number>();
@@ -166,7 +180,6 @@ export function runStep(
     const send = (i: number) => {
       const dueAt = start + i * intervalMs;
       inFlight += 1;
-      const delivery = deliveries[i]!;
       const settle = (status: number) => {
         const end = performance.now();
         latencies[i] = end - dueAt;
@@ -179,24 +192,8 @@ export function runStep(
         if (!closed) pump();
         else if (completed === next) finish();
       };
-      pool
-        .request({
-          method: 'POST',
-          path: '/webhooks/meta',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'facebookexternalua',
-            'x-hub-signature-256': delivery.signature,
-          },
-          body: delivery.body,
-        })
-        .then(
-          async (res) => {
-            await res.body.dump();
-            settle(res.statusCode);
-          },
-          () => settle(0),
-        );
+      // Never refused while fewer than maxInFlight are out (one request per connection).
+      if (!connections.request(requests[i]!, settle)) queueMicrotask(() => settle(0));
     };
 
     const pump = () => {

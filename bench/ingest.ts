@@ -31,10 +31,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
 import { generateMasterKey, masterKeyToBase64 } from '@parley/core';
 import { DEMO } from '../apps/simulator/src/index.ts';
-import { runStep, whatsappTextDelivery, type SignedDelivery, type StepResult } from './ingest-load.ts';
+import { HttpConnections, type HttpTarget } from './http-connections.ts';
+import { runStep, webhookRequest, whatsappTextDelivery, type StepResult } from './ingest-load.ts';
 import type { ChildMessage, ParentMessage, ServerKind } from './ingest-servers.ts';
 
 type Engine = 'pglite' | 'postgres';
@@ -251,26 +251,24 @@ const warmupRate = opts.warmupRate || Math.min(...opts.rates);
 const run = randomBytes(3).toString('hex').toUpperCase();
 let seq = 0;
 
-function deliveries(n: number): SignedDelivery[] {
-  return Array.from({ length: n }, () => whatsappTextDelivery(seq++, run, DEMO.appSecret));
+function deliveries(target: HttpTarget, n: number): Buffer[] {
+  return Array.from({ length: n }, () =>
+    webhookRequest(target, whatsappTextDelivery(seq++, run, DEMO.appSecret)),
+  );
 }
 
 async function measureServer(kind: ServerKind, db: FreshDatabase, masterKey: string): Promise<ServerRun> {
   const { server, url, detail } = await ServerChild.start(kind, db, masterKey);
   console.log(`\n[${db.engine}] ${detail}; load average ${os.loadavg()[0]!.toFixed(1)}`);
-  const pool = new Pool(url, {
-    connections: opts.connections,
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-    headersTimeout: 30_000,
-    bodyTimeout: 30_000,
-  });
+  const { hostname, port } = new URL(url);
+  const target: HttpTarget = { host: hostname, port: Number(port) };
+  const pool = new HttpConnections(target, opts.connections);
   const steps: MeasuredStep[] = [];
   let acknowledged = 0;
   try {
     const warm = await runStep(
       pool,
-      deliveries(Math.round(warmupRate * opts.warmupSeconds)),
+      deliveries(target, Math.round(warmupRate * opts.warmupSeconds)),
       warmupRate,
       opts.connections,
     );
@@ -282,7 +280,7 @@ async function measureServer(kind: ServerKind, db: FreshDatabase, masterKey: str
       '  offered/s  achieved/s  p50 ms  p99 ms  max ms  errors  unsent  server cpu  µs/event  driver cpu  other cpu  sustained',
     );
     for (const rate of opts.rates) {
-      const batch = deliveries(Math.round(rate * opts.seconds));
+      const batch = deliveries(target, Math.round(rate * opts.seconds));
       await new Promise((r) => setTimeout(r, 250));
       const cpu0 = await server.cpuMs();
       const own0 = process.cpuUsage();
@@ -342,7 +340,7 @@ async function measureServer(kind: ServerKind, db: FreshDatabase, masterKey: str
     const counts = await server.counts();
     return { kind, detail, steps, acknowledged, counts, drain };
   } finally {
-    await pool.close();
+    pool.close();
     await server.stop();
   }
 }
@@ -431,7 +429,7 @@ async function benchEngine(engine: Engine): Promise<string> {
 
 console.log(
   `ingest bench: ${os.cpus().length} cores, node ${process.version}; steps ${opts.rates.join(', ')} events/s ` +
-    `× ${opts.seconds} s, ≤ ${opts.connections} requests in flight (undici keep-alive); ` +
+    `× ${opts.seconds} s, ≤ ${opts.connections} requests in flight (keep-alive connections); ` +
     `sustained = achieved ≥ ${PASS_RATIO * 100}% of offered, p99 ≤ ${PASS_P99_MS} ms, no errors`,
 );
 // PGlite first, so PostgreSQL's RESULT line is the last line when both run.
