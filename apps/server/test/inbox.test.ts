@@ -797,3 +797,43 @@ describe('canned responses', () => {
     assert.equal((await agent.get('/api/v1/canned-responses')).body.items.length, 1);
   });
 });
+
+describe('channel health', () => {
+  test("'last webhook seen' follows the webhooks, written at most once every 10 s", async () => {
+    const { owner, ws, channel } = await inbox();
+    const lastSeen = async (): Promise<string | null> => {
+      const res = await owner.get('/api/v1/channels');
+      assert.equal(res.status, 200);
+      return res.body.items.find((c: { id: string }) => c.id === channel.id).health.lastWebhookAt;
+    };
+    // As the webhook processor does it: the channel as stored, then its events.
+    const deliver = () =>
+      h.ctx.db.run({ workspaceId: ws }, async (tx) => {
+        const stores = conversationStoresFor(h.ctx, tx, ws);
+        const stored = await stores.channels.get(channel.id);
+        assert.ok(stored);
+        await ingestChannelEvents(stores, stored, [
+          {
+            type: 'message',
+            channel: 'whatsapp',
+            accountId: channel.accountId,
+            providerMessageId: `wamid.${randomInt(1e9)}${randomInt(1e9)}`,
+            timestamp: h.clock.now(),
+            from: { externalId: '15550001111', phone: '+15550001111', profileName: 'Health Check' },
+            content: { type: 'text', text: 'hi' },
+          },
+        ]);
+      });
+
+    assert.equal(await lastSeen(), null);
+    await deliver();
+    const first = h.clock.now().toISOString();
+    assert.equal(await lastSeen(), first);
+    h.clock.advance(5_000);
+    await deliver();
+    assert.equal(await lastSeen(), first, 'not rewritten within 10 s');
+    h.clock.advance(5_000);
+    await deliver();
+    assert.equal(await lastSeen(), h.clock.now().toISOString(), 'rewritten once 10 s have passed');
+  });
+});

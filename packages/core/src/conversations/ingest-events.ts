@@ -74,9 +74,20 @@ export async function ingestChannelEvents(
         break;
     }
   }
-  await deps.channels.update(channel.id, { lastWebhookAt: deps.now });
+  if (
+    !channel.lastWebhookAt ||
+    deps.now.getTime() - channel.lastWebhookAt.getTime() >= LAST_WEBHOOK_RESOLUTION_MS
+  ) {
+    await deps.channels.update(channel.id, { lastWebhookAt: deps.now });
+  }
   return result;
 }
+
+/**
+ * How far behind a channel's "last webhook seen" may be. Writing it on every batch made the
+ * channel's row a lock that every worker lane waited on until its transaction committed.
+ */
+export const LAST_WEBHOOK_RESOLUTION_MS = 10_000;
 
 function eventTime(e: CanonicalEvent): number {
   return e.type === 'watermark' ? e.watermark.getTime() : e.timestamp.getTime();
