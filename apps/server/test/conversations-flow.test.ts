@@ -307,6 +307,12 @@ describe('a customer writes, the agent sees it and answers', () => {
       assert.ok(sent);
       const thread = await h.simClient.thread(dee.id, DEMO.pageId);
       assert.equal(thread.messages.filter((m) => m.direction === 'out').length, 1);
+      // Messenger reports reads as a watermark: every reply sent before it is read.
+      await h.simClient.customerReads(dee.id, DEMO.pageId);
+      await eventually(async () => {
+        const r = await owner.get(`/api/v1/messages/${byHuman.body.id}`);
+        return r.body.status === 'read' ? r.body : null;
+      }, 'the read watermark to mark the reply read');
 
       h.clock.advance(6 * day);
       const late = await owner.post(`/api/v1/conversations/${conversation.id}/messages`, {

@@ -52,10 +52,11 @@ export async function ingestChannelEvents(
 ): Promise<IngestResult> {
   const result: IngestResult = { applied: 0, duplicates: 0, unmatched: [] };
   const ordered = [...events].sort((a, b) => eventTime(a) - eventTime(b));
+  const known = await lookUpCustomers(deps, channel, ordered);
   for (const event of ordered) {
     switch (event.type) {
       case 'message':
-        if (await ingestMessage(deps, channel, event)) result.applied += 1;
+        if (await ingestMessage(deps, channel, known, event)) result.applied += 1;
         else result.duplicates += 1;
         break;
       case 'status': {
@@ -65,7 +66,7 @@ export async function ingestChannelEvents(
         break;
       }
       case 'watermark':
-        await applyWatermark(deps, channel, event);
+        await applyWatermark(deps, channel, known, event);
         result.applied += 1;
         break;
       case 'account':
@@ -93,13 +94,45 @@ function eventTime(e: CanonicalEvent): number {
   return e.type === 'watermark' ? e.watermark.getTime() : e.timestamp.getTime();
 }
 
+/**
+ * The customers these events come from (or, for read watermarks, go to) as far as they are known
+ * on the channel: their identities and conversations, looked up together, two statements for a
+ * whole batch instead of two per message. Those found missing are created as their first message
+ * is applied, and added here.
+ */
+interface KnownCustomers {
+  identities: Map<string, ContactIdentity>;
+  /** By contact id. */
+  conversations: Map<string, ConversationRecord>;
+}
+
+async function lookUpCustomers(
+  deps: IngestDeps,
+  channel: ChannelRecord,
+  events: CanonicalEvent[],
+): Promise<KnownCustomers> {
+  const externalIds = events.flatMap((e) =>
+    e.type === 'message' ? [e.from.externalId] : e.type === 'watermark' ? [e.recipientExternalId] : [],
+  );
+  const identities = await deps.contacts.findIdentities(channel.id, externalIds);
+  const conversations = await deps.conversations.findByContacts(
+    channel.id,
+    identities.map((i) => i.contactId),
+  );
+  return {
+    identities: new Map(identities.map((i) => [i.externalId, i])),
+    conversations: new Map(conversations.map((c) => [c.contactId, c])),
+  };
+}
+
 async function resolveContact(
   deps: IngestDeps,
   channel: ChannelRecord,
+  known: KnownCustomers,
   from: MessageEvent['from'],
 ): Promise<ContactIdentity> {
-  const known = await deps.contacts.findIdentity(channel.id, from.externalId);
-  if (known) return known;
+  const found = known.identities.get(from.externalId);
+  if (found) return found;
   const contactId = newId();
   await deps.contacts.insertContact({
     id: contactId,
@@ -116,16 +149,18 @@ async function resolveContact(
     profileName: from.profileName ?? null,
   };
   await deps.contacts.insertIdentity(identity);
+  known.identities.set(from.externalId, identity);
   return identity;
 }
 
 async function conversationFor(
   deps: IngestDeps,
   channel: ChannelRecord,
+  known: KnownCustomers,
   contactId: string,
   at: Date,
 ): Promise<{ conversation: ConversationRecord; created: boolean }> {
-  const existing = await deps.conversations.findByContact(channel.id, contactId);
+  const existing = known.conversations.get(contactId);
   if (existing) return { conversation: existing, created: false };
   const conversation = {
     id: newId(),
@@ -142,19 +177,25 @@ async function conversationFor(
     lastPreview: null,
   };
   await deps.conversations.insert(conversation);
-  return {
-    conversation: { ...conversation, labelIds: [], createdAt: deps.now, updatedAt: deps.now },
-    created: true,
-  };
+  const created = { ...conversation, labelIds: [], createdAt: deps.now, updatedAt: deps.now };
+  known.conversations.set(contactId, created);
+  return { conversation: created, created: true };
 }
 
 async function ingestMessage(
   deps: IngestDeps,
   channel: ChannelRecord,
+  known: KnownCustomers,
   event: MessageEvent,
 ): Promise<boolean> {
-  const identity = await resolveContact(deps, channel, event.from);
-  const { conversation, created } = await conversationFor(deps, channel, identity.contactId, event.timestamp);
+  const identity = await resolveContact(deps, channel, known, event.from);
+  const { conversation, created } = await conversationFor(
+    deps,
+    channel,
+    known,
+    identity.contactId,
+    event.timestamp,
+  );
   const replyTo = event.replyToProviderMessageId
     ? await deps.messages.findByProviderId(channel.id, event.replyToProviderMessageId)
     : null;
@@ -261,11 +302,11 @@ async function applyStatus(
 async function applyWatermark(
   deps: IngestDeps,
   channel: ChannelRecord,
+  known: KnownCustomers,
   event: WatermarkEvent,
 ): Promise<void> {
-  const identity = await deps.contacts.findIdentity(channel.id, event.recipientExternalId);
-  if (!identity) return;
-  const conversation = await deps.conversations.findByContact(channel.id, identity.contactId);
+  const identity = known.identities.get(event.recipientExternalId);
+  const conversation = identity ? known.conversations.get(identity.contactId) : undefined;
   if (!conversation) return;
   const targets = await deps.messages.outboundBefore(
     conversation.id,

@@ -54,7 +54,8 @@ export interface MetaAppStore {
 }
 
 export interface ContactStore {
-  findIdentity(channelId: string, externalId: string): Promise<ContactIdentity | null>;
+  /** The identities on a channel with these external ids (those that exist), in one lookup. */
+  findIdentities(channelId: string, externalIds: string[]): Promise<ContactIdentity[]>;
   insertContact(contact: ContactRecord): Promise<void>;
   insertIdentity(identity: ContactIdentity): Promise<void>;
   get(id: string): Promise<ContactRecord | null>;
@@ -83,7 +84,8 @@ export type ConversationPatch = Partial<
 >;
 
 export interface ConversationStore {
-  findByContact(channelId: string, contactId: string): Promise<ConversationRecord | null>;
+  /** The conversations on a channel of these contacts (those that exist), in one lookup. */
+  findByContacts(channelId: string, contactIds: string[]): Promise<ConversationRecord[]>;
   insert(conversation: Omit<ConversationRecord, 'labelIds' | 'createdAt' | 'updatedAt'>): Promise<void>;
   get(id: string): Promise<ConversationRecord | null>;
   update(id: string, patch: ConversationPatch): Promise<void>;

@@ -20,20 +20,30 @@ export function contactRepository(tx: Tx, cipher: FieldCipher): ContactStore {
     createdAt: row.createdAt,
   });
   return {
-    async findIdentity(channelId, externalId) {
-      const index = await cipher.blindIndex(externalId, EXTERNAL_ID);
-      const [row] = await tx
+    async findIdentities(channelId, externalIds) {
+      const wanted = [...new Set(externalIds)];
+      if (wanted.length === 0) return [];
+      const byIndex = new Map<string, string>();
+      for (const id of wanted) byIndex.set(await cipher.blindIndex(id, EXTERNAL_ID), id);
+      const rows = await tx
         .select()
         .from(contactIdentities)
-        .where(and(eq(contactIdentities.channelId, channelId), eq(contactIdentities.externalIndex, index)));
-      if (!row) return null;
-      return {
-        id: row.id,
-        contactId: row.contactId,
-        channelId: row.channelId,
-        externalId,
-        profileName: await maybeDecrypt(row.profileName, PROFILE_NAME),
-      };
+        .where(
+          and(
+            eq(contactIdentities.channelId, channelId),
+            inArray(contactIdentities.externalIndex, [...byIndex.keys()]),
+          ),
+        );
+      return Promise.all(
+        rows.map(async (row) => ({
+          id: row.id,
+          contactId: row.contactId,
+          channelId: row.channelId,
+          // The index matched, so this is the id asked for (spares decrypting the stored copy).
+          externalId: byIndex.get(row.externalIndex) ?? '',
+          profileName: await maybeDecrypt(row.profileName, PROFILE_NAME),
+        })),
+      );
     },
     async insertContact(c) {
       await tx.insert(contacts).values({

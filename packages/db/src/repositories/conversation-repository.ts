@@ -1,4 +1,4 @@
-import { and, desc, eq, exists, gt, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, exists, gt, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import {
   decodeTimeCursor,
   DomainError,
@@ -46,8 +46,16 @@ export function conversationRepository(tx: Tx, cipher: FieldCipher): Conversatio
     return row ? toRecord(row) : null;
   };
   return {
-    findByContact: (channelId, contactId) =>
-      one(and(eq(conversations.channelId, channelId), eq(conversations.contactId, contactId)) as SQL),
+    async findByContacts(channelId, contactIds) {
+      if (contactIds.length === 0) return [];
+      const rows = await selectConversations(tx).where(
+        and(
+          eq(conversations.channelId, channelId),
+          inArray(conversations.contactId, [...new Set(contactIds)]),
+        ),
+      );
+      return Promise.all(rows.map(toRecord));
+    },
     async insert(c) {
       await tx.insert(conversations).values({
         ...c,
@@ -64,20 +72,26 @@ export function conversationRepository(tx: Tx, cipher: FieldCipher): Conversatio
     async recordMessage(id, m) {
       const preview = m.preview === null ? null : await cipher.encrypt(m.preview, PREVIEW);
       const at = m.at.toISOString();
-      await tx.execute(sql`update conversations set
-          last_preview = case when ${preview}::bytea is not null and ${at}::timestamptz >= last_message_at
-                              then ${preview}::bytea else last_preview end,
-          last_message_at = greatest(last_message_at, ${at}::timestamptz),
-          last_inbound_at = case when ${m.inbound} then greatest(coalesce(last_inbound_at, ${at}::timestamptz), ${at}::timestamptz)
-                                 else last_inbound_at end,
-          unread_count = unread_count + case when ${m.inbound} then 1 else 0 end,
-          status = case when ${m.inbound} and status in ('resolved', 'snoozed') then 'open' else status end,
-          snoozed_until = case when ${m.inbound} then null else snoozed_until end,
-          updated_at = now()
-        where id = ${id}`);
-      const updated = await one(eq(conversations.id, id));
-      if (!updated) throw new DomainError('not_found', 'Conversation not found.');
-      return updated;
+      // One statement: the update answers with the conversation as it now is.
+      const [row] = await tx
+        .update(conversations)
+        .set({
+          lastPreview: sql`case when ${preview}::bytea is not null and ${at}::timestamptz >= ${conversations.lastMessageAt}
+                                then ${preview}::bytea else ${conversations.lastPreview} end`,
+          lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${at}::timestamptz)`,
+          lastInboundAt: sql`case when ${m.inbound}
+                                  then greatest(coalesce(${conversations.lastInboundAt}, ${at}::timestamptz), ${at}::timestamptz)
+                                  else ${conversations.lastInboundAt} end`,
+          unreadCount: sql`${conversations.unreadCount} + case when ${m.inbound} then 1 else 0 end`,
+          status: sql`case when ${m.inbound} and ${conversations.status} in ('resolved', 'snoozed') then 'open'
+                           else ${conversations.status} end`,
+          snoozedUntil: sql`case when ${m.inbound} then null else ${conversations.snoozedUntil} end`,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(conversations.id, id))
+        .returning(columns);
+      if (!row) throw new DomainError('not_found', 'Conversation not found.');
+      return toRecord(row);
     },
     async list(filter, page) {
       const conds: (SQL | undefined)[] = [];
