@@ -27,14 +27,30 @@ export function redactQueryParams(text: string): string {
 }
 
 /**
+ * Values quoted inside error messages: PostgreSQL quotes the offending parameter in a few
+ * (`invalid input syntax for type uuid: "…"`, `value "…" is out of range for type integer`,
+ * `date/time field value out of range: "…"`), and `JSON.parse` the start of its input
+ * (`Unexpected token 'h', "hello" is not valid JSON`). Names PostgreSQL quotes (relations,
+ * constraints, columns, encodings) are kept.
+ */
+export function redactQuotedValues(text: string): string {
+  return text
+    .replace(/: "[\s\S]*"$/, ': "[redacted]"')
+    .replace(/: "[^\n]*"$/gm, ': "[redacted]"')
+    .replace(/\bvalue "[^\n]*?"(?= is out of range| for )/g, 'value "[redacted]"')
+    .replace(/"[^\n]*" is not valid JSON/g, '"[redacted]" is not valid JSON');
+}
+
+/**
  * Errors as pino writes them, without the values of a failed query: drizzle's message, stack and
- * `params`, and PostgreSQL's `detail` (a unique violation names the duplicate value).
+ * `params`, values PostgreSQL quotes in its message, and PostgreSQL's `detail` (a unique violation
+ * names the duplicate value).
  */
 function serializeError(err: Error) {
   const out: Record<string, unknown> = stdSerializers.err(err);
   const scrub = (e: Record<string, unknown>) => {
-    if (typeof e.message === 'string') e.message = redactQueryParams(e.message);
-    if (typeof e.stack === 'string') e.stack = redactQueryParams(e.stack);
+    if (typeof e.message === 'string') e.message = redactQuotedValues(redactQueryParams(e.message));
+    if (typeof e.stack === 'string') e.stack = redactQuotedValues(redactQueryParams(e.stack));
     if ('params' in e) e.params = '[redacted]';
     if (typeof e.detail === 'string') e.detail = '[redacted]';
   };

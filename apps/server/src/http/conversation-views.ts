@@ -45,6 +45,8 @@ const EXPLANATIONS: Record<FailureClass, string> = {
   invalid_request: 'Not sent: Meta refused the message as invalid.',
   retryable: 'Not sent: Meta could not be reached, and the retries ran out.',
   unknown: 'Not delivered: Meta reported an error.',
+  internal:
+    'Not sent: Parley could not send it (an error on our side, in the server log). Try sending it again.',
 };
 
 export const explainFailure = (cls: FailureClass) => EXPLANATIONS[cls] ?? EXPLANATIONS.unknown;

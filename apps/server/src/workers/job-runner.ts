@@ -1,21 +1,41 @@
 import { createHash } from 'node:crypto';
 import {
+  abandonSend,
+  markSentUnrecorded,
+  MAX_SEND_ATTEMPTS,
   needsMediaUpload,
   prepareSend,
   recordSendOutcome,
   recordUploadedMedia,
   type BlobStorage,
   type ChannelGateway,
+  type JobKind,
   type PreparedSend,
   type SendResult,
 } from '@parley/core';
 import { isChannelError } from '@parley/channels';
 import { claimJobs, completeJob, retryJob, type ClaimedJob } from '@parley/db';
-import { conversationStoresFor, type AppContext } from '../app-context.ts';
+import { conversationStoresFor, type AppContext, type ConversationStores } from '../app-context.ts';
+import { failureText } from './failure-text.ts';
 
 const LEASE_MS = 2 * 60_000;
 const MEDIA_ATTEMPTS = 6;
 const READ_RECEIPT_ATTEMPTS = 3;
+
+/**
+ * How many times a job is claimed before it is given up, whatever went wrong: a classified
+ * failure of Meta's, an unexpected error (a database error, a bug), or a worker that died with it.
+ */
+export const JOB_ATTEMPTS: Record<JobKind, number> = {
+  'message.send': MAX_SEND_ATTEMPTS,
+  'media.fetch': MEDIA_ATTEMPTS,
+  'message.read_receipt': READ_RECEIPT_ATTEMPTS,
+};
+
+/** The wait before the next attempt of a job that threw on attempt `attempt` (1-based). */
+export function failedJobBackoffMs(attempt: number): number {
+  return Math.min(10 * 60_000, 2000 * 2 ** (Math.max(1, attempt) - 1));
+}
 
 export interface JobDeps {
   gateway: ChannelGateway;
@@ -38,16 +58,26 @@ async function runSend(ctx: AppContext, deps: JobDeps, job: ClaimedJob): Promise
   });
   if (!prepared) return;
   const result: SendResult = await uploadThenSend(ctx, deps, prepared);
-  await ctx.db.run({ workspaceId: ws }, async (tx) => {
-    const stores = conversationStoresFor(ctx, tx, ws);
-    const retry = await recordSendOutcome(stores, prepared, result, job.attempts);
-    if (retry) {
-      const error = result.ok ? '' : `${result.failure.class} ${result.failure.code}`;
-      await retryJob(tx, job.id, new Date(stores.now.getTime() + retry.retryInMs), error);
-    } else {
-      await completeJob(tx, job.id);
-    }
-  });
+  try {
+    await ctx.db.run({ workspaceId: ws }, async (tx) => {
+      const stores = conversationStoresFor(ctx, tx, ws);
+      const retry = await recordSendOutcome(stores, prepared, result, job.attempts);
+      if (retry) {
+        const error = result.ok ? '' : `${result.failure.class} ${result.failure.code}`;
+        await retryJob(tx, job.id, new Date(stores.now.getTime() + retry.retryInMs), error);
+      } else {
+        await completeJob(tx, job.id);
+      }
+    });
+  } catch (err) {
+    // Nothing went out: retried (or given up) like any failure.
+    if (!result.ok) throw err;
+    // Meta has the message: sending it again would duplicate it for the customer.
+    ctx.logger.error({ err, jobId: job.id, kind: job.kind }, 'send accepted by Meta but not recorded');
+    await settle(ctx, job, 'mark the unrecorded send sent', (stores) =>
+      markSentUnrecorded(stores, job.refId),
+    );
+  }
 }
 
 /**
@@ -130,13 +160,13 @@ async function runMediaFetch(ctx: AppContext, deps: JobDeps, job: ClaimedJob): P
         await retryJob(tx, job.id, new Date(stores.now.getTime() + 2000 * 2 ** job.attempts), reason);
         return;
       }
-      await stores.media.markFailed(target.media.id, reason);
-      await stores.realtime.append({
-        type: 'message.updated',
-        conversationId: target.message.conversationId,
-        messageId: target.message.id,
-        data: { media: 'failed' },
-      });
+      await markMediaFailed(
+        stores,
+        target.media.id,
+        target.message.conversationId,
+        target.message.id,
+        reason,
+      );
       await completeJob(tx, job.id);
     });
     return;
@@ -159,6 +189,22 @@ async function runMediaFetch(ctx: AppContext, deps: JobDeps, job: ClaimedJob): P
       data: { media: 'stored' },
     });
     await completeJob(tx, job.id);
+  });
+}
+
+async function markMediaFailed(
+  stores: ConversationStores,
+  mediaId: string,
+  conversationId: string,
+  messageId: string,
+  reason: string,
+): Promise<void> {
+  await stores.media.markFailed(mediaId, reason);
+  await stores.realtime.append({
+    type: 'message.updated',
+    conversationId,
+    messageId,
+    data: { media: 'failed' },
   });
 }
 
@@ -208,12 +254,17 @@ export async function runJobBatch(ctx: AppContext, deps: JobDeps, limit: number)
   );
   const run = async (job: ClaimedJob) => {
     try {
+      // Claimed once too often: its worker died with it every time (or its failure could not be
+      // recorded). It is not run again.
+      if (job.attempts > JOB_ATTEMPTS[job.kind]) {
+        await giveUp(ctx, job, 'attempts exhausted without an outcome');
+        return;
+      }
       if (job.kind === 'message.send') await runSend(ctx, deps, job);
       else if (job.kind === 'media.fetch') await runMediaFetch(ctx, deps, job);
       else await runReadReceipt(ctx, deps, job);
     } catch (err) {
-      // The lease expires and the job is claimed again; the error is in the log.
-      ctx.logger.error({ err, jobId: job.id, kind: job.kind }, 'job failed');
+      await recordJobFailure(ctx, job, err);
     }
   };
   // One lane per kind: sends go out in the order they were queued; a slow download never holds them up.
@@ -225,4 +276,78 @@ export async function runJobBatch(ctx: AppContext, deps: JobDeps, limit: number)
     }),
   );
   return jobs.length;
+}
+
+/**
+ * Settles a job whose run threw something unexpected (a database error, a bug — a classified
+ * failure of Meta's never gets here): tried again after a backoff while attempts remain, else
+ * given up. The stored text is `failureText`'s (no NUL, no query parameters, no message text), so
+ * recording the failure cannot fail the way the failure did. Never throws: if even this cannot be
+ * written, the job's lease runs out, it is claimed again, and the attempt counts.
+ */
+async function recordJobFailure(ctx: AppContext, job: ClaimedJob, err: unknown): Promise<void> {
+  const error = failureText(err);
+  ctx.logger.error({ err, jobId: job.id, kind: job.kind, attempt: job.attempts }, 'job failed');
+  if (job.attempts >= JOB_ATTEMPTS[job.kind]) {
+    await giveUp(ctx, job, error);
+    return;
+  }
+  try {
+    await ctx.db.run({ workspaceId: job.workspaceId }, (tx) =>
+      retryJob(tx, job.id, new Date(ctx.clock.now().getTime() + failedJobBackoffMs(job.attempts)), error),
+    );
+  } catch (recordErr) {
+    ctx.logger.error(
+      { err: recordErr, jobId: job.id },
+      'job failure not recorded; tried again after its lease',
+    );
+  }
+}
+
+/**
+ * The job's attempts ran out: what it was for is marked failed where someone would otherwise wait
+ * for it forever (a send → the message `failed`, an `internal` error the agent sees; a download →
+ * the media `failed`), and the job is deleted. A read receipt is just dropped.
+ */
+async function giveUp(ctx: AppContext, job: ClaimedJob, error: string): Promise<void> {
+  ctx.logger.error({ jobId: job.id, kind: job.kind, attempts: job.attempts, error }, 'job given up');
+  await settle(ctx, job, 'mark what the job was for failed', async (stores) => {
+    if (job.kind === 'message.send') {
+      await abandonSend(stores, job.refId);
+    } else if (job.kind === 'media.fetch') {
+      const media = await stores.media.get(job.refId);
+      const message = media && media.status === 'pending' ? await stores.messages.get(media.messageId) : null;
+      if (media && message) {
+        await markMediaFailed(stores, media.id, message.conversationId, message.id, 'download failed');
+      }
+    }
+  });
+}
+
+/**
+ * Ends a job after `finish` (in one transaction with the job's deletion). If `finish` throws —
+ * the row it updates may be what keeps failing — the job is deleted on its own: it never stays
+ * behind to be claimed again. Never throws.
+ */
+async function settle(
+  ctx: AppContext,
+  job: ClaimedJob,
+  what: string,
+  finish: (stores: ConversationStores) => Promise<unknown>,
+): Promise<void> {
+  const ws = job.workspaceId;
+  try {
+    await ctx.db.run({ workspaceId: ws }, async (tx) => {
+      await finish(conversationStoresFor(ctx, tx, ws));
+      await completeJob(tx, job.id);
+    });
+    return;
+  } catch (err) {
+    ctx.logger.error({ err, jobId: job.id, kind: job.kind }, `job ended without being able to ${what}`);
+  }
+  try {
+    await ctx.db.run({ workspaceId: ws }, (tx) => completeJob(tx, job.id));
+  } catch (err) {
+    ctx.logger.error({ err, jobId: job.id }, 'job could not be ended; tried again after its lease');
+  }
 }

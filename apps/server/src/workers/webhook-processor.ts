@@ -18,6 +18,7 @@ import {
   type Tx,
 } from '@parley/db';
 import { conversationStoresFor, type AppContext, type ConversationStores } from '../app-context.ts';
+import { failureText } from './failure-text.ts';
 
 /** A delivery whose processing throws is retried this many times, with backoff, then dead-lettered. */
 const MAX_ATTEMPTS = 8;
@@ -243,17 +244,6 @@ async function processChunk(ctx: AppContext, chunk: ParsedDelivery[], opts: Webh
     }
     await repo.finishDone(done, now);
   });
-}
-
-/**
- * What is kept of a processing failure for the dead-letter list: the database's own message when
- * a query failed (never the query's parameters: message content, ids), without NUL characters,
- * which PostgreSQL text cannot hold (a failure that cannot be recorded would never settle).
- */
-export function failureText(err: unknown): string {
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  const message = cause instanceof Error ? cause.message : 'processing failed';
-  return message.replaceAll('\u0000', '').slice(0, 1000) || 'processing failed';
 }
 
 /** Settles a delivery whose processing threw: retried with backoff, dead after MAX_ATTEMPTS. */

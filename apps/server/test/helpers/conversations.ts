@@ -1,5 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { ingestChannelEvents, newId, type ChannelKind, type ChannelRecord } from '@parley/core';
+import {
+  ingestChannelEvents,
+  newId,
+  type ChannelKind,
+  type ChannelRecord,
+  type MessageContent,
+} from '@parley/core';
 import { conversationStoresFor } from '../../src/app-context.ts';
 import type { TestHarness } from './test-app.ts';
 
@@ -46,7 +52,13 @@ export async function seedChannel(
 export async function seedInbound(
   h: TestHarness,
   channel: ChannelRecord,
-  opts: { externalId?: string; text?: string; profileName?: string; at?: Date } = {},
+  opts: {
+    externalId?: string;
+    text?: string;
+    profileName?: string;
+    at?: Date;
+    content?: MessageContent;
+  } = {},
 ): Promise<{ conversationId: string; messageId: string; contactId: string; externalId: string }> {
   const externalId = opts.externalId ?? `1555${digits(7)}`;
   const providerMessageId = `wamid.${digits(20)}`;
@@ -64,7 +76,7 @@ export async function seedInbound(
           ...(channel.kind === 'whatsapp' ? { phone: `+${externalId}` } : {}),
           profileName: opts.profileName ?? 'Test Customer',
         },
-        content: { type: 'text', text: opts.text ?? 'Hello there' },
+        content: opts.content ?? { type: 'text', text: opts.text ?? 'Hello there' },
       },
     ]);
     const message = await stores.messages.findByProviderId(channel.id, providerMessageId);

@@ -98,7 +98,9 @@ export type FailureClass =
   | 'auth_revoked'
   | 'template_error'
   | 'invalid_request'
-  | 'unknown';
+  | 'unknown'
+  /** Never from Meta: Parley itself could not carry out the send (it kept failing on our side). */
+  | 'internal';
 
 export const FAILURE_CLASSES: readonly FailureClass[] = [
   'rate_limited',
@@ -110,6 +112,7 @@ export const FAILURE_CLASSES: readonly FailureClass[] = [
   'template_error',
   'invalid_request',
   'unknown',
+  'internal',
 ];
 
 export interface ClassifiedFailure extends ProviderErrorInfo {

@@ -133,6 +133,42 @@ export async function recordSendOutcome(
   return null;
 }
 
+/** Why a send that Parley gave up on failed (shown to the agent with an explanation). */
+export const INTERNAL_SEND_FAILURE = {
+  code: 0,
+  class: 'internal',
+  title: 'Parley could not send this message',
+} as const satisfies { code: number; class: FailureClass; title: string };
+
+/**
+ * A send job that kept failing on our side (a database error, a bug) until its attempts ran out:
+ * the message, if it is still waiting to go out, becomes `failed` so the agent sees it did not
+ * go. Returns whether it was marked.
+ */
+export async function abandonSend(deps: DeliveryDeps, messageId: string): Promise<boolean> {
+  const message = await deps.messages.get(messageId);
+  if (!message || message.status !== 'queued' || message.providerMessageId) return false;
+  await fail(deps, message, INTERNAL_SEND_FAILURE);
+  return true;
+}
+
+/**
+ * Meta accepted a send whose outcome could not be recorded (recordSendOutcome threw): the
+ * message did go out, so it must not be sent again. It is marked `sent` without the provider's id;
+ * the status webhooks, which carry our id in biz_opaque_callback_data, fill that in.
+ */
+export async function markSentUnrecorded(deps: DeliveryDeps, messageId: string): Promise<void> {
+  const message = await deps.messages.get(messageId);
+  if (!message || !advanceStatus(message.status, 'sent')) return;
+  await deps.messages.setStatus(message.id, 'sent', deps.now, null);
+  await deps.realtime.append({
+    type: 'message.updated',
+    conversationId: message.conversationId,
+    messageId: message.id,
+    data: { status: 'sent' },
+  });
+}
+
 /**
  * An outbound file the team uploaded that Meta does not have yet: the send job uploads it first
  * (its bytes are our stored media) and keeps Meta's id, so a retried send does not upload again.

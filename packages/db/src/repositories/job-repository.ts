@@ -57,11 +57,14 @@ export async function completeJob(tx: Tx, id: string): Promise<void> {
   await tx.delete(jobs).where(eq(jobs.id, id));
 }
 
-/** Schedules another attempt (workspace scope). */
+/**
+ * Schedules another attempt (workspace scope). The error is stored without NUL characters, which
+ * PostgreSQL text cannot hold: recording a failure must not fail.
+ */
 export async function retryJob(tx: Tx, id: string, runAt: Date, error: string): Promise<void> {
   await tx
     .update(jobs)
-    .set({ runAt, lockedUntil: null, lastError: error.slice(0, 500) })
+    .set({ runAt, lockedUntil: null, lastError: error.replaceAll('\u0000', '').slice(0, 500) })
     .where(and(eq(jobs.id, id)));
 }
 
