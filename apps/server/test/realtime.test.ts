@@ -11,8 +11,10 @@ import { after, before, test } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { RealtimeEventInput } from '@parley/core/conversations/ports';
-import { queryRows, realtimeRepository, setScope } from '@parley/db';
+import { queryRows, realtimeRepository, realtimeWorkspaces, setScope } from '@parley/db';
 import { createRealtimeHub } from '../src/realtime/hub.ts';
+import { pruneRealtimeEvents } from '../src/realtime/retention.ts';
+import { startAppWorkers } from '../src/workers/app-workers.ts';
 import { addApiKey, addMember, signUpOwner } from './helpers/factories.ts';
 import type { HttpClient } from './helpers/http-client.ts';
 import { range, SseStream } from './helpers/sse-client.ts';
@@ -411,9 +413,9 @@ test('resync: a position older than the oldest retained event (pruned), or past 
   const ws = await workspaceOf(owner);
   await append(ws, 10);
   const pruned = await h.ctx.db.run({ workspaceId: ws }, (tx) =>
-    realtimeRepository(tx, ws).pruneBefore(new Date(Date.now() + 60_000)),
+    realtimeRepository(tx, ws).pruneBatch(new Date(Date.now() + 60_000), 5000),
   );
-  assert.equal(pruned, 10);
+  assert.deepEqual(pruned, { deleted: 10, done: true });
   await append(ws, 2); // 11, 12 retained; 1..10 gone
 
   const old = await openStream(owner, '', { 'last-event-id': '3' });
@@ -533,6 +535,177 @@ test('PostgreSQL: the LISTEN connection is killed — streams catch up once it i
     stream.close();
   }
 });
+
+/** Makes events of a workspace look `hours` old (created_at is the database's own clock). */
+async function age(workspaceId: string, seqs: number[], hours: number): Promise<void> {
+  await h.ctx.db.asOwner((tx) =>
+    tx.execute(
+      sql`update realtime_events set created_at = now() - make_interval(hours => ${hours}::int)
+          where workspace_id = ${workspaceId} and seq = any(${sql.param(seqs)}::int8[])`,
+    ),
+  );
+}
+
+async function retainedSeqs(workspaceId: string): Promise<number[]> {
+  const rows = await h.ctx.db.asOwner((tx) =>
+    queryRows<{ seq: number }>(
+      tx,
+      sql`select seq::int as seq from realtime_events where workspace_id = ${workspaceId} order by seq`,
+    ),
+  );
+  return rows.map((r) => r.seq);
+}
+
+test('retention: events older than REALTIME_RETENTION_HOURS are pruned in every workspace, oldest first, in batches; a stream resuming from a pruned id is told to resync', async () => {
+  const a = await signUpOwner(h.app);
+  const b = await signUpOwner(h.app);
+  const wsA = await workspaceOf(a);
+  const wsB = await workspaceOf(b);
+  await appendMany(wsA, 12, 4); // 1..12
+  await appendMany(wsB, 5, 5); // 1..5
+  await age(wsA, range(1, 7), 25); // older than the 24 h default
+  // Seq 9 is old too, but 8 (committed after 7, before 9) is not: pruning removes the oldest
+  // *run*, so 8 and 9 stay and the retained log has no hole a stream could skip over.
+  await age(wsA, [9], 30);
+  await age(wsB, [1, 2, 3], 48);
+  assert.equal(h.config.realtime.retentionHours, 24);
+
+  // A batch of 3: 7 + 3 rows in statements of at most 3.
+  assert.equal(await pruneRealtimeEvents(h.ctx, { batchSize: 3 }), 10);
+  assert.deepEqual(await retainedSeqs(wsA), range(8, 12));
+  assert.deepEqual(await retainedSeqs(wsB), [4, 5]);
+  assert.equal(await pruneRealtimeEvents(h.ctx), 0, 'nothing more is old enough');
+  // The cursors keep counting: the next seq follows on.
+  assert.deepEqual(await append(wsA, 1), [13]);
+
+  // Resuming from a pruned position: resync with the newest seq, then live events.
+  const stale = await openStream(a, '', { 'last-event-id': '3' });
+  try {
+    await stale.waitFor((s) => s.events.some((e) => e.event === 'resync'), 'resync');
+    const resync = stale.events.find((e) => e.event === 'resync')!;
+    assert.equal(resync.id, '13');
+    assert.deepEqual(JSON.parse(resync.data), { seq: 13, reason: 'events_pruned' });
+    assert.deepEqual(stale.seqs(), [], 'no event after a hole is passed off as the next one');
+    const [next] = await append(wsA, 1);
+    await stale.waitForSeq(next!);
+    assert.deepEqual(stale.seqs(), [14]);
+  } finally {
+    stale.close();
+  }
+  // From just before the oldest retained: everything, no resync.
+  const edge = await openStream(a, '?after=7&once=1');
+  await edge.waitFor((s) => s.ended, 'once');
+  assert.deepEqual(edge.seqs(), range(8, 14));
+  assert.ok(!edge.events.some((e) => e.event === 'resync'));
+  // B's stream from its pruned start also resyncs; its retained events were not touched by A's.
+  const bOld = await openStream(b, '?after=1&once=1');
+  await bOld.waitFor((s) => s.ended, 'once');
+  assert.deepEqual(JSON.parse(bOld.events.find((e) => e.event === 'resync')!.data), {
+    seq: 5,
+    reason: 'events_pruned',
+  });
+});
+
+test('pruneBatch: at most `limit` events a call, from the oldest, stopping at the first young one', async () => {
+  const owner = await signUpOwner(h.app);
+  const ws = await workspaceOf(owner);
+  await appendMany(ws, 9, 9);
+  await age(ws, range(1, 7), 30);
+  await age(ws, [9], 30); // old, but after a young one: kept
+  const cutoff = new Date(Date.now() - 24 * 3_600_000);
+  const batch = () =>
+    h.ctx.db.run({ workspaceId: ws }, (tx) => realtimeRepository(tx, ws).pruneBatch(cutoff, 3));
+  assert.deepEqual(await batch(), { deleted: 3, done: false });
+  assert.deepEqual(await retainedSeqs(ws), range(4, 9));
+  assert.deepEqual(await batch(), { deleted: 3, done: false });
+  assert.deepEqual(await batch(), { deleted: 1, done: true });
+  assert.deepEqual(await batch(), { deleted: 0, done: true });
+  assert.deepEqual(await retainedSeqs(ws), [8, 9]);
+});
+
+test('retention respects tenancy: a workspace scope cannot prune another workspace; the system scope sees cursors, not events', async () => {
+  const a = await signUpOwner(h.app);
+  const b = await signUpOwner(h.app);
+  const wsA = await workspaceOf(a);
+  const wsB = await workspaceOf(b);
+  await append(wsA, 3);
+  await age(wsA, [1, 2, 3], 100);
+  const future = new Date(Date.now() + 60_000);
+  // B's scope running A's pruning statement sees none of A's rows (forced RLS).
+  const foreign = await h.ctx.db.run({ workspaceId: wsB }, (tx) =>
+    realtimeRepository(tx, wsA).pruneBatch(future, 5000),
+  );
+  assert.deepEqual(foreign, { deleted: 0, done: true });
+  assert.deepEqual(await retainedSeqs(wsA), [1, 2, 3]);
+  // The system scope lists the workspaces with a log, and reads or deletes no event.
+  await h.ctx.db.run({ system: true }, async (tx) => {
+    assert.ok((await realtimeWorkspaces(tx)).includes(wsA));
+    const [row] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from realtime_events`);
+    assert.equal(row?.n, 0);
+    const gone = await queryRows(
+      tx,
+      sql`delete from realtime_events where workspace_id = ${wsA} returning 1`,
+    );
+    assert.equal(gone.length, 0);
+  });
+  // A scope with no workspace lists nothing.
+  assert.deepEqual(await h.ctx.db.run({}, (tx) => realtimeWorkspaces(tx)), []);
+  assert.deepEqual(await retainedSeqs(wsA), [1, 2, 3]);
+});
+
+test('the workers prune on their own: at start, then every 10 minutes of the clock, by REALTIME_RETENTION_HOURS', async () => {
+  const owner = await signUpOwner(h.app);
+  const ws = await workspaceOf(owner);
+  await append(ws, 4);
+  await age(ws, [1, 2], 3);
+  // A process configured to keep 2 hours, with its own clock (the shared one stays put).
+  let now = Date.now();
+  const ctx = {
+    ...h.ctx,
+    config: { ...h.config, realtime: { retentionHours: 2 } },
+    clock: { now: () => new Date(now) },
+  };
+  const workers = startAppWorkers(ctx, { idleMs: 20, periodicMs: 20 });
+  try {
+    await eventuallyTrue(
+      async () => (await retainedSeqs(ws)).join() === '3,4',
+      'seqs 1 and 2 pruned at start',
+    );
+    // 3 and 4 now look 3 hours old as well, but the task waits for 10 minutes of its clock.
+    await age(ws, [3, 4], 3);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(await retainedSeqs(ws), [3, 4], 'not again within 10 minutes');
+    now += 10 * 60_000;
+    await eventuallyTrue(async () => (await retainedSeqs(ws)).length === 0, 'seqs 3 and 4 pruned');
+  } finally {
+    await workers.stop();
+  }
+  // A client that was at seq 2 is told to resync; one at the newest seq is simply up to date.
+  const behind = await openStream(owner, '?after=2&once=1');
+  await behind.waitFor((s) => s.ended, 'once');
+  assert.deepEqual(JSON.parse(behind.events.find((e) => e.event === 'resync')!.data), {
+    seq: 4,
+    reason: 'events_pruned',
+  });
+  const current = await openStream(owner, '?after=4&once=1');
+  await current.waitFor((s) => s.ended, 'once');
+  assert.deepEqual(
+    current.events.map((e) => e.event),
+    ['ready'],
+  );
+});
+
+async function eventuallyTrue(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 test('server shutdown ends open streams cleanly (last)', async () => {
   const owner = await signUpOwner(h.app);

@@ -57,6 +57,7 @@ export const envSchema = z.object({
     .regex(/^\d{1,30}$/, 'must be the numeric id of a Facebook Login for Business configuration')
     .optional(),
   PARLEY_WORKERS: bool(true),
+  REALTIME_RETENTION_HOURS: int(24, 1, 24 * 365),
   PARLEY_MEDIA_DIR: z.string().min(1).optional(),
   MEDIA_MAX_BYTES: int(100 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   MEDIA_STORAGE: z.enum(['local', 's3']).optional().default('local'),

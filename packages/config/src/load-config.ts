@@ -47,6 +47,8 @@ export interface Config {
   };
   /** Run the background workers (webhook processing, sends, media) in this process. */
   workers: boolean;
+  /** How long events stay in the realtime log (a stream resuming from older ones is told to resync). */
+  realtime: { retentionHours: number };
   media: { dir: string; maxBytes: number; storage: MediaStorageConfig };
 }
 
@@ -130,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       embeddedSignupConfigId: e.META_EMBEDDED_SIGNUP_CONFIG_ID ?? null,
     },
     workers: e.PARLEY_WORKERS,
+    realtime: { retentionHours: e.REALTIME_RETENTION_HOURS },
     media: {
       dir: path.resolve(e.PARLEY_MEDIA_DIR ?? path.join(e.PARLEY_DATA_DIR, 'media')),
       maxBytes: e.MEDIA_MAX_BYTES,

@@ -171,3 +171,11 @@ test('the S3 secret access key is a secret: masked in the printable configuratio
   // The configuration itself is untouched.
   assert.equal(c.media.storage !== 'local' && c.media.storage.secretAccessKey, 'wJalrXUtnFEMI-s3-secret');
 });
+
+test('REALTIME_RETENTION_HOURS: 24 hours by default, at least one hour', () => {
+  assert.equal(loadConfig({}).realtime.retentionHours, 24);
+  assert.equal(loadConfig({ REALTIME_RETENTION_HOURS: '72' }).realtime.retentionHours, 72);
+  for (const bad of ['0', '1.5', 'a day']) {
+    assert.throws(() => loadConfig({ REALTIME_RETENTION_HOURS: bad }), /REALTIME_RETENTION_HOURS/);
+  }
+});

@@ -180,8 +180,9 @@ class Hub implements RealtimeHub {
         rows = await log.listSince(afterSeq, limit);
         if (rows.length === 0) return { kind: 'resync', seq: latest, reason: 'events_pruned' };
       }
-      // Seqs are gap-free, so a missing afterSeq + 1 was pruned.
-      if (rows[0]?.seq !== afterSeq + 1) {
+      // Seqs are gap-free and pruning removes the oldest first, so a missing afterSeq + 1 was
+      // pruned; any other hole (which pruning never leaves) is treated the same: never skipped.
+      if (rows.some((row, i) => row.seq !== afterSeq + 1 + i)) {
         return { kind: 'resync', seq: await log.latestSeq(), reason: 'events_pruned' };
       }
       const events: RealtimeMessage[] = [];

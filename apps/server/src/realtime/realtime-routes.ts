@@ -18,7 +18,9 @@ const EVENTS_DESCRIPTION = `Server-Sent Events of the workspace, in order, each 
 Types: message.created, message.updated, conversation.created, conversation.updated, typing,
 channel.updated. Control messages: \`ready\` (first; its id is where the stream starts) and
 \`resync\` (the position is no longer in the log — pruned, or unknown: reload your state, the stream
-goes on from its id). A comment line is sent every 15 s; \`retry:\` suggests the reconnect delay.
+goes on from its id). Events are kept for \`REALTIME_RETENTION_HOURS\` (24 by default), so a client
+away for longer gets \`resync\`. A comment line is sent every 15 s; \`retry:\` suggests the reconnect
+delay.
 
 Resume with the \`Last-Event-ID\` header (EventSource sends it when it reconnects) or \`?after=<seq>\`;
 the header wins. Without either the stream starts at the newest event. \`?once=1\` returns what is

@@ -26,8 +26,22 @@ export interface RealtimeRepository extends RealtimeLog {
   latestSeq(): Promise<number>;
   /** The oldest seq still retained, or null when no event is. */
   oldestSeq(): Promise<number | null>;
-  /** Deletes events created before `date`; returns how many. */
-  pruneBefore(date: Date): Promise<number>;
+  /**
+   * Deletes the oldest events created before `cutoff`: at most `limit` of them, always a run of
+   * consecutive seqs from the oldest retained one, stopping at the first event that is young enough
+   * (so the log that remains is still gap-free and a stream's first-seq check sees any loss).
+   * `done` is false when the run ended only because of `limit`: call again (a new transaction).
+   */
+  pruneBatch(cutoff: Date, limit: number): Promise<{ deleted: number; done: boolean }>;
+}
+
+/**
+ * The workspaces that have a realtime log (system scope: `realtime_cursors_system_read`); their
+ * events are then pruned in each workspace's own scope.
+ */
+export async function realtimeWorkspaces(tx: Tx): Promise<string[]> {
+  const rows = await tx.select({ workspaceId: realtimeCursors.workspaceId }).from(realtimeCursors);
+  return rows.map((r) => r.workspaceId);
 }
 
 /** Parses a NOTIFY payload of REALTIME_CHANNEL; null when it is not one. */
@@ -116,16 +130,31 @@ export function realtimeRepository(tx: Tx, workspaceId: string): RealtimeReposit
       return row?.seq === null || row?.seq === undefined ? null : Number(row.seq);
     },
 
-    async pruneBefore(date) {
-      const [row] = await queryRows<{ n: number }>(
+    async pruneBatch(cutoff, limit) {
+      // Only the seq range [oldest, oldest + limit) is looked at (primary key range scans), so a
+      // statement costs at most `limit` rows however large the backlog.
+      const [row] = await queryRows<{ deleted: number; young: boolean | null; beyond: boolean | null }>(
         tx,
-        sql`with gone as (
-              delete from realtime_events
-              where workspace_id = ${workspaceId} and created_at < ${date.toISOString()}::timestamptz
+        sql`with lo as (
+              select min(seq) as lo from realtime_events where workspace_id = ${workspaceId}),
+            head as (
+              select e.seq, e.created_at from realtime_events e, lo
+              where e.workspace_id = ${workspaceId} and e.seq >= lo.lo and e.seq < lo.lo + ${limit}::int),
+            cut as (
+              select min(seq) filter (where created_at >= ${cutoff.toISOString()}::timestamptz) as keep_from
+              from head),
+            gone as (
+              delete from realtime_events e using lo, cut
+              where e.workspace_id = ${workspaceId} and e.seq >= lo.lo
+                and e.seq < coalesce(cut.keep_from, lo.lo + ${limit}::int)
               returning 1)
-            select count(*)::int as n from gone`,
+            select (select count(*) from gone)::int as deleted,
+                   (select keep_from is not null from cut) as young,
+                   (select exists (select 1 from realtime_events e where e.workspace_id = ${workspaceId}
+                                   and e.seq >= lo.lo + ${limit}::int) from lo) as beyond`,
       );
-      return row?.n ?? 0;
+      const deleted = row?.deleted ?? 0;
+      return { deleted, done: deleted === 0 || row?.young === true || row?.beyond !== true };
     },
   };
 }
