@@ -512,6 +512,10 @@ describe('webhooks: signatures, duplicates, order, dead letters', () => {
         texts,
         Array.from({ length: 10 }, (_, i) => `faulty ${i + 1}`),
       );
+      // Messages applied together leave the conversation as one by one would.
+      const after = await owner.get(`/api/v1/conversations/${conversation.id}`);
+      assert.equal(after.body.unreadCount, 10);
+      assert.equal(after.body.preview, 'faulty 10');
       const stats = await h.simClient.webhookStats();
       assert.ok(stats.duplicated > 0, 'the simulator did send duplicates');
     } finally {

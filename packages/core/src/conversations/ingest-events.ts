@@ -8,7 +8,7 @@ import {
   type WatermarkEvent,
 } from './canonical.ts';
 import { advanceStatus, statusesBelow } from './message-status.ts';
-import { previewOf, searchableText } from './message-text.ts';
+import { joinedMessages, previewOf, searchableText } from './message-text.ts';
 import type { ChannelRecord, ContactIdentity, ConversationRecord, MessageRecord } from './model.ts';
 import type {
   ChannelStore,
@@ -17,6 +17,7 @@ import type {
   JobQueue,
   MediaRecordStore,
   MessageStore,
+  NewMessage,
   RealtimeLog,
 } from './ports.ts';
 
@@ -53,12 +54,22 @@ export async function ingestChannelEvents(
   const result: IngestResult = { applied: 0, duplicates: 0, unmatched: [] };
   const ordered = [...events].sort((a, b) => eventTime(a) - eventTime(b));
   const known = await lookUpCustomers(deps, channel, ordered);
+  // Consecutive messages are applied together; anything else first waits for those before it.
+  let run: MessageEvent[] = [];
+  const flush = async () => {
+    if (run.length === 0) return;
+    const fresh = await ingestMessages(deps, channel, known, run);
+    result.applied += fresh;
+    result.duplicates += run.length - fresh;
+    run = [];
+  };
   for (const event of ordered) {
+    if (event.type === 'message') {
+      run.push(event);
+      continue;
+    }
+    await flush();
     switch (event.type) {
-      case 'message':
-        if (await ingestMessage(deps, channel, known, event)) result.applied += 1;
-        else result.duplicates += 1;
-        break;
       case 'status': {
         const outcome = await applyStatus(deps, channel, event);
         if (outcome === 'unmatched') result.unmatched.push(event.providerMessageId);
@@ -75,6 +86,7 @@ export async function ingestChannelEvents(
         break;
     }
   }
+  await flush();
   if (
     !channel.lastWebhookAt ||
     deps.now.getTime() - channel.lastWebhookAt.getTime() >= LAST_WEBHOOK_RESOLUTION_MS
@@ -182,74 +194,103 @@ async function conversationFor(
   return { conversation: created, created: true };
 }
 
-async function ingestMessage(
+/**
+ * Applies a run of messages (consecutive in provider-timestamp order): each sender's contact and
+ * conversation (created when new), then every message in one statement (those already stored are
+ * duplicates and change nothing), then each conversation once with all of its new messages
+ * (`joinedMessages`), as applying them one by one would. Returns how many were new.
+ */
+async function ingestMessages(
   deps: IngestDeps,
   channel: ChannelRecord,
   known: KnownCustomers,
-  event: MessageEvent,
-): Promise<boolean> {
-  const identity = await resolveContact(deps, channel, known, event.from);
-  const { conversation, created } = await conversationFor(
-    deps,
-    channel,
-    known,
-    identity.contactId,
-    event.timestamp,
-  );
-  const replyTo = event.replyToProviderMessageId
-    ? await deps.messages.findByProviderId(channel.id, event.replyToProviderMessageId)
-    : null;
-  const id = newId();
-  const inbound = !event.echo;
-  const inserted = await deps.messages.insert({
-    id,
-    workspaceId: channel.workspaceId,
-    conversationId: conversation.id,
-    channelId: channel.id,
-    direction: inbound ? 'inbound' : 'outbound',
-    kind: 'message',
-    content: event.content,
-    referral: event.referral ?? null,
-    providerMessageId: event.providerMessageId,
-    replyToId: replyTo?.id ?? null,
-    status: inbound ? 'received' : 'sent',
-    error: null,
-    providerTimestamp: event.timestamp,
-    statusAt: null,
-    authorType: inbound ? 'customer' : 'echo',
-    authorId: null,
-    humanAgent: false,
-    idempotencyKey: null,
-    requestHash: null,
-    searchText: searchableText(event.content),
-  });
-  if (!inserted) return false;
-  if (isMediaType(event.content.type) && 'media' in event.content) {
-    const mediaId = newId();
-    await deps.media.insert({ id: mediaId, messageId: id, mimeType: event.content.media.mimeType ?? null });
-    await deps.jobs.enqueue('media.fetch', mediaId);
+  events: MessageEvent[],
+): Promise<number> {
+  const rows: { event: MessageEvent; message: NewMessage; conversation: ConversationRecord }[] = [];
+  const created = new Set<string>();
+  const byProviderId = new Map<string, string>();
+  for (const event of events) {
+    const identity = await resolveContact(deps, channel, known, event.from);
+    const found = await conversationFor(deps, channel, known, identity.contactId, event.timestamp);
+    if (found.created) created.add(found.conversation.id);
+    const replyToId = event.replyToProviderMessageId
+      ? (byProviderId.get(event.replyToProviderMessageId) ??
+        (await deps.messages.findByProviderId(channel.id, event.replyToProviderMessageId))?.id ??
+        null)
+      : null;
+    const inbound = !event.echo;
+    const message: NewMessage = {
+      id: newId(),
+      workspaceId: channel.workspaceId,
+      conversationId: found.conversation.id,
+      channelId: channel.id,
+      direction: inbound ? 'inbound' : 'outbound',
+      kind: 'message',
+      content: event.content,
+      referral: event.referral ?? null,
+      providerMessageId: event.providerMessageId,
+      replyToId,
+      status: inbound ? 'received' : 'sent',
+      error: null,
+      providerTimestamp: event.timestamp,
+      statusAt: null,
+      authorType: inbound ? 'customer' : 'echo',
+      authorId: null,
+      humanAgent: false,
+      idempotencyKey: null,
+      requestHash: null,
+      searchText: searchableText(event.content),
+    };
+    byProviderId.set(event.providerMessageId, message.id);
+    rows.push({ event, message, conversation: found.conversation });
   }
-  const updated = await deps.conversations.recordMessage(conversation.id, {
-    at: event.timestamp,
-    inbound,
-    preview: previewOf(event.content),
-  });
-  if (created) {
-    await deps.realtime.append({ type: 'conversation.created', conversationId: conversation.id });
-    if (inbound && deps.autoAssign) await deps.autoAssign(updated);
+  const inserted = await deps.messages.insertMany(rows.map((r) => r.message));
+  const joined = new Map<string, typeof rows>();
+  for (const row of rows) {
+    if (!inserted.has(row.message.id)) continue;
+    const { event, message } = row;
+    if (isMediaType(event.content.type) && 'media' in event.content) {
+      const mediaId = newId();
+      await deps.media.insert({
+        id: mediaId,
+        messageId: message.id,
+        mimeType: event.content.media.mimeType ?? null,
+      });
+      await deps.jobs.enqueue('media.fetch', mediaId);
+    }
+    joined.set(message.conversationId, [...(joined.get(message.conversationId) ?? []), row]);
   }
-  await deps.realtime.append({
-    type: 'message.created',
-    conversationId: conversation.id,
-    messageId: id,
-    data: { direction: inbound ? 'inbound' : 'outbound' },
-  });
-  await deps.realtime.append({
-    type: 'conversation.updated',
-    conversationId: conversation.id,
-    data: { status: updated.status, unreadCount: updated.unreadCount },
-  });
-  return true;
+  for (const [conversationId, joining] of joined) {
+    const updated = await deps.conversations.recordMessages(
+      conversationId,
+      joinedMessages(
+        joining.map(({ event }) => ({
+          at: event.timestamp,
+          inbound: !event.echo,
+          preview: previewOf(event.content),
+        })),
+      ),
+    );
+    const firstInbound = joining.some(({ event }) => !event.echo);
+    if (created.has(conversationId)) {
+      await deps.realtime.append({ type: 'conversation.created', conversationId });
+      if (firstInbound && deps.autoAssign) await deps.autoAssign(updated);
+    }
+    for (const { message } of joining) {
+      await deps.realtime.append({
+        type: 'message.created',
+        conversationId,
+        messageId: message.id,
+        data: { direction: message.direction },
+      });
+    }
+    await deps.realtime.append({
+      type: 'conversation.updated',
+      conversationId,
+      data: { status: updated.status, unreadCount: updated.unreadCount },
+    });
+  }
+  return inserted.size;
 }
 
 async function findStatusTarget(

@@ -1,4 +1,5 @@
 import type { MessageContent } from './canonical.ts';
+import type { JoinedMessages } from './ports.ts';
 
 /** The words of a message a person would search for (text, captions, titles), or null. */
 export function searchableText(content: MessageContent): string | null {
@@ -57,4 +58,27 @@ export function previewOf(content: MessageContent): string {
   const head = content.type === 'reaction' ? `Reacted ${content.emoji}` : label[content.type];
   const line = [head, text].filter(Boolean).join(': ');
   return line.length > 140 ? `${line.slice(0, 139)}…` : line;
+}
+
+/**
+ * Sums up messages joining a conversation for `ConversationStore.recordMessages`: applying the
+ * sum once leaves the conversation as applying the messages one by one would. At least one message.
+ */
+export function joinedMessages(
+  messages: { at: Date; inbound: boolean; preview: string | null }[],
+): JoinedMessages {
+  let at: Date | null = null;
+  let preview: JoinedMessages['preview'] = null;
+  let inbound = 0;
+  let inboundAt: Date | null = null;
+  for (const m of messages) {
+    if (!at || m.at >= at) at = m.at;
+    if (m.preview !== null && (!preview || m.at >= preview.at)) preview = { text: m.preview, at: m.at };
+    if (m.inbound) {
+      inbound += 1;
+      if (!inboundAt || m.at > inboundAt) inboundAt = m.at;
+    }
+  }
+  if (!at) throw new Error('joinedMessages needs at least one message');
+  return { at, preview, inbound, inboundAt };
 }

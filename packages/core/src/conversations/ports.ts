@@ -83,6 +83,17 @@ export type ConversationPatch = Partial<
   Pick<ConversationRecord, 'status' | 'assigneeId' | 'teamId' | 'snoozedUntil' | 'unreadCount'>
 >;
 
+/** What messages joining a conversation change in it (see `joinedMessages`). */
+export interface JoinedMessages {
+  /** The newest message's time. */
+  at: Date;
+  /** The preview of the newest message that has one, and that message's time. */
+  preview: { text: string; at: Date } | null;
+  /** How many were inbound (each counts as unread), and the newest inbound one's time. */
+  inbound: number;
+  inboundAt: Date | null;
+}
+
 export interface ConversationStore {
   /** The conversations on a channel of these contacts (those that exist), in one lookup. */
   findByContacts(channelId: string, contactIds: string[]): Promise<ConversationRecord[]>;
@@ -90,14 +101,12 @@ export interface ConversationStore {
   get(id: string): Promise<ConversationRecord | null>;
   update(id: string, patch: ConversationPatch): Promise<void>;
   /**
-   * A message joined the conversation: moves last_message_at / last_inbound_at forward (never
-   * back), sets the preview when it is the newest, counts inbound messages as unread and reopens
-   * a resolved or snoozed conversation on inbound.
+   * Messages joined the conversation (`joinedMessages` sums them up): moves last_message_at /
+   * last_inbound_at forward (never back), sets the preview when its message is the newest, counts
+   * inbound messages as unread and reopens a resolved or snoozed conversation on inbound. Answers
+   * with the conversation as it now is.
    */
-  recordMessage(
-    id: string,
-    m: { at: Date; inbound: boolean; preview: string | null },
-  ): Promise<ConversationRecord>;
+  recordMessages(id: string, joined: JoinedMessages): Promise<ConversationRecord>;
   list(
     filter: ConversationFilter,
     page: { cursor: string | null; limit: number },
@@ -114,6 +123,8 @@ export interface NewMessage extends Omit<MessageRecord, 'media' | 'createdAt'> {
 export interface MessageStore {
   /** False when a message with the same provider id (or idempotency key) exists: a duplicate. */
   insert(message: NewMessage): Promise<boolean>;
+  /** Inserts several in one statement; the ids of those stored (the others were duplicates). */
+  insertMany(messages: NewMessage[]): Promise<Set<string>>;
   get(id: string): Promise<MessageRecord | null>;
   findByProviderId(channelId: string, providerMessageId: string): Promise<MessageRecord | null>;
   findByIdempotencyKey(key: string): Promise<MessageRecord | null>;

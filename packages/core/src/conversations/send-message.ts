@@ -3,7 +3,7 @@ import { newId } from '../shared/ids.ts';
 import { authorize, type Actor } from '../workspaces/actor.ts';
 import type { MediaType, MessageContent } from './canonical.ts';
 import type { UploadStore, UploadedFile } from './attachments.ts';
-import { previewOf, searchableText } from './message-text.ts';
+import { joinedMessages, previewOf, searchableText } from './message-text.ts';
 import type { ChannelRecord, ConversationRecord, MessageRecord } from './model.ts';
 import { checkServiceWindow } from './service-window.ts';
 import type {
@@ -233,11 +233,16 @@ export async function sendMessage(
 }
 
 async function afterOutbound(deps: SendDeps, conversation: ConversationRecord, message: MessageRecord) {
-  const updated = await deps.conversations.recordMessage(conversation.id, {
-    at: message.providerTimestamp,
-    inbound: false,
-    preview: message.kind === 'note' ? null : previewOf(message.content),
-  });
+  const updated = await deps.conversations.recordMessages(
+    conversation.id,
+    joinedMessages([
+      {
+        at: message.providerTimestamp,
+        inbound: false,
+        preview: message.kind === 'note' ? null : previewOf(message.content),
+      },
+    ]),
+  );
   await deps.realtime.append({
     type: 'message.created',
     conversationId: conversation.id,

@@ -69,23 +69,23 @@ export function conversationRepository(tx: Tx, cipher: FieldCipher): Conversatio
         .set({ ...patch, updatedAt: new Date() })
         .where(eq(conversations.id, id));
     },
-    async recordMessage(id, m) {
-      const preview = m.preview === null ? null : await cipher.encrypt(m.preview, PREVIEW);
+    async recordMessages(id, m) {
+      const preview = m.preview === null ? null : await cipher.encrypt(m.preview.text, PREVIEW);
+      const previewAt = m.preview?.at.toISOString() ?? null;
       const at = m.at.toISOString();
+      const inboundAt = m.inboundAt?.toISOString() ?? null;
       // One statement: the update answers with the conversation as it now is.
       const [row] = await tx
         .update(conversations)
         .set({
-          lastPreview: sql`case when ${preview}::bytea is not null and ${at}::timestamptz >= ${conversations.lastMessageAt}
+          lastPreview: sql`case when ${preview}::bytea is not null and ${previewAt}::timestamptz >= ${conversations.lastMessageAt}
                                 then ${preview}::bytea else ${conversations.lastPreview} end`,
           lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${at}::timestamptz)`,
-          lastInboundAt: sql`case when ${m.inbound}
-                                  then greatest(coalesce(${conversations.lastInboundAt}, ${at}::timestamptz), ${at}::timestamptz)
-                                  else ${conversations.lastInboundAt} end`,
-          unreadCount: sql`${conversations.unreadCount} + case when ${m.inbound} then 1 else 0 end`,
-          status: sql`case when ${m.inbound} and ${conversations.status} in ('resolved', 'snoozed') then 'open'
+          lastInboundAt: sql`greatest(${conversations.lastInboundAt}, ${inboundAt}::timestamptz)`,
+          unreadCount: sql`${conversations.unreadCount} + ${m.inbound}::int`,
+          status: sql`case when ${m.inbound}::int > 0 and ${conversations.status} in ('resolved', 'snoozed') then 'open'
                            else ${conversations.status} end`,
-          snoozedUntil: sql`case when ${m.inbound} then null else ${conversations.snoozedUntil} end`,
+          snoozedUntil: sql`case when ${m.inbound}::int > 0 then null else ${conversations.snoozedUntil} end`,
           updatedAt: sql`now()`,
         })
         .where(eq(conversations.id, id))

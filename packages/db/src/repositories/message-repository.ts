@@ -7,6 +7,7 @@ import {
   type MessageContent,
   type MessageRecord,
   type MessageStore,
+  type NewMessage,
   type Referral,
 } from '@parley/core';
 import type { Tx } from '../database.ts';
@@ -72,44 +73,47 @@ export function messageRepository(tx: Tx, cipher: FieldCipher): MessageStore {
       .limit(1);
     return row ? toRecord(row.m, row.media) : null;
   };
+  const toRow = async (m: NewMessage): Promise<typeof messages.$inferInsert> => ({
+    id: m.id,
+    workspaceId: m.workspaceId,
+    conversationId: m.conversationId,
+    channelId: m.channelId,
+    direction: m.direction,
+    kind: m.kind,
+    type: m.content.type,
+    content: await cipher.encrypt(JSON.stringify({ content: m.content, referral: m.referral }), CONTENT),
+    providerMessageId: m.providerMessageId,
+    replyToId: m.replyToId,
+    status: m.status,
+    errorCode: m.error?.code ?? null,
+    errorClass: m.error?.class ?? null,
+    errorTitle: m.error?.title ?? null,
+    providerTimestamp: m.providerTimestamp,
+    statusAt: m.statusAt,
+    authorType: m.authorType,
+    authorId: m.authorId,
+    humanAgent: m.humanAgent,
+    idempotencyKey: m.idempotencyKey,
+    requestHash: m.requestHash,
+    searchTokens: m.searchText
+      ? await Promise.all(searchWords(m.searchText).map((w) => cipher.blindIndex(w, SEARCH)))
+      : [],
+  });
+  /** One statement for all; a duplicate (same provider id or idempotency key) is skipped. */
+  const insertMany = async (list: NewMessage[]): Promise<Set<string>> => {
+    if (list.length === 0) return new Set();
+    const inserted = await tx
+      .insert(messages)
+      .values(await Promise.all(list.map(toRow)))
+      .onConflictDoNothing()
+      .returning({ id: messages.id });
+    return new Set(inserted.map((r) => r.id));
+  };
   return {
     async insert(m) {
-      const tokens = m.searchText
-        ? await Promise.all(searchWords(m.searchText).map((w) => cipher.blindIndex(w, SEARCH)))
-        : [];
-      const inserted = await tx
-        .insert(messages)
-        .values({
-          id: m.id,
-          workspaceId: m.workspaceId,
-          conversationId: m.conversationId,
-          channelId: m.channelId,
-          direction: m.direction,
-          kind: m.kind,
-          type: m.content.type,
-          content: await cipher.encrypt(
-            JSON.stringify({ content: m.content, referral: m.referral }),
-            CONTENT,
-          ),
-          providerMessageId: m.providerMessageId,
-          replyToId: m.replyToId,
-          status: m.status,
-          errorCode: m.error?.code ?? null,
-          errorClass: m.error?.class ?? null,
-          errorTitle: m.error?.title ?? null,
-          providerTimestamp: m.providerTimestamp,
-          statusAt: m.statusAt,
-          authorType: m.authorType,
-          authorId: m.authorId,
-          humanAgent: m.humanAgent,
-          idempotencyKey: m.idempotencyKey,
-          requestHash: m.requestHash,
-          searchTokens: tokens,
-        })
-        .onConflictDoNothing()
-        .returning({ id: messages.id });
-      return inserted.length > 0;
+      return (await insertMany([m])).size > 0;
     },
+    insertMany,
     get: (id) => one(eq(messages.id, id)),
     async setContent(id, content) {
       const [row] = await tx.select({ content: messages.content }).from(messages).where(eq(messages.id, id));
