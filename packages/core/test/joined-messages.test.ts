@@ -48,7 +48,7 @@ describe('joinedMessages', () => {
         }),
         (messages, start) => {
           const ordered = [...messages].sort((a, b) => a.at.getTime() - b.at.getTime());
-          const oneByOne = ordered.reduce((c, m) => apply(c, joinedMessages([m])), start);
+          const oneByOne = ordered.reduce<Conv>((c, m) => apply(c, joinedMessages([m])), start);
           assert.deepEqual(apply(start, joinedMessages(ordered)), oneByOne);
         },
       ),

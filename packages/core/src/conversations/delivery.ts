@@ -103,16 +103,7 @@ export async function recordSendOutcome(
   const message = (await deps.messages.get(prepared.message.id)) ?? prepared.message;
   if (result.ok) {
     await deps.messages.setProviderId(message.id, result.providerMessageId);
-    // A status webhook (matched by our id in biz_opaque_callback_data) may already be ahead.
-    if (advanceStatus(message.status, 'sent')) {
-      await deps.messages.setStatus(message.id, 'sent', deps.now, null);
-      await deps.realtime.append({
-        type: 'message.updated',
-        conversationId: message.conversationId,
-        messageId: message.id,
-        data: { status: 'sent' },
-      });
-    }
+    await markSent(deps, message);
     return null;
   }
   const { failure } = result;
@@ -159,7 +150,12 @@ export async function abandonSend(deps: DeliveryDeps, messageId: string): Promis
  */
 export async function markSentUnrecorded(deps: DeliveryDeps, messageId: string): Promise<void> {
   const message = await deps.messages.get(messageId);
-  if (!message || !advanceStatus(message.status, 'sent')) return;
+  if (message) await markSent(deps, message);
+}
+
+/** `sent`, unless a status webhook (matched by our id in biz_opaque_callback_data) is already ahead. */
+async function markSent(deps: DeliveryDeps, message: MessageRecord): Promise<void> {
+  if (!advanceStatus(message.status, 'sent')) return;
   await deps.messages.setStatus(message.id, 'sent', deps.now, null);
   await deps.realtime.append({
     type: 'message.updated',
