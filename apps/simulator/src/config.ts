@@ -102,6 +102,20 @@ export interface RuleConfig {
   requireMessagingType: boolean;
   /** Deliver page/Instagram webhooks only to apps installed with `POST /{page-id}/subscribed_apps`. */
   requirePageSubscription: boolean;
+  /**
+   * User Profile API (`GET /{psid|igsid}`): answer only for a person who has written to the Page /
+   * Instagram account (Meta's consent rule: a message, a postback, an icebreaker).
+   */
+  userProfileConsent: boolean;
+  /**
+   * [U] The User Profile API takes the Page access token (Instagram: the linked Page's). Whether a
+   * system-user token of the same business is accepted is not documented; `true` refuses it (100/33).
+   */
+  userProfileRequiresPageToken: boolean;
+  /** [U] Messenger "no profile available" (privacy, no consent): `(#100)` with this subcode. */
+  messengerProfileErrorSubcode: number;
+  /** [U] Instagram "User consent is required to access user profile": this code. */
+  instagramProfileErrorCode: number;
 }
 
 export const defaultRules: RuleConfig = {
@@ -126,6 +140,10 @@ export const defaultRules: RuleConfig = {
   messengerOtherTagsAllowed: true,
   requireMessagingType: true,
   requirePageSubscription: true,
+  userProfileConsent: true,
+  userProfileRequiresPageToken: true,
+  messengerProfileErrorSubcode: 2018218,
+  instagramProfileErrorCode: 230,
 };
 
 /** Faults injected into the Graph API responses. */
@@ -137,6 +155,13 @@ export interface GraphFaults {
   errorStatus: number;
   /** Added latency per Graph request. */
   latencyMs: number;
+  /**
+   * Probability that a User Profile API lookup is refused as "profile not available" (as Meta
+   * does for some people's privacy settings); the refusal is the rule's Messenger/Instagram error.
+   */
+  profileUnavailableRate: number;
+  /** The next N User Profile API lookups are refused that way (deterministic, for tests). */
+  profileUnavailableNext: number;
 }
 
 /** Faults injected into webhook delivery. */
@@ -162,7 +187,14 @@ export interface FaultConfig {
 
 export function noFaults(): FaultConfig {
   return {
-    graph: { errorRate: 0, errorNext: 0, errorStatus: 500, latencyMs: 0 },
+    graph: {
+      errorRate: 0,
+      errorNext: 0,
+      errorStatus: 500,
+      latencyMs: 0,
+      profileUnavailableRate: 0,
+      profileUnavailableNext: 0,
+    },
     webhooks: {
       duplicateRate: 0,
       duplicateNext: 0,

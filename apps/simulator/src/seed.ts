@@ -28,6 +28,7 @@ export interface SeedData {
     name: string;
     waId?: string;
     onWhatsApp?: boolean;
+    profileHidden?: boolean;
   }[];
   templates: {
     id?: string;

@@ -125,7 +125,10 @@ export class SimulatorClient {
     return this.call('GET', '/customers');
   }
 
-  updateCustomer(id: string, patch: { name?: string; onWhatsApp?: boolean }): Promise<CustomerJson> {
+  updateCustomer(
+    id: string,
+    patch: { name?: string; onWhatsApp?: boolean; profileHidden?: boolean },
+  ): Promise<CustomerJson> {
     return this.call('PATCH', `/customers/${encodeURIComponent(id)}`, patch);
   }
 

@@ -89,6 +89,7 @@ export function registerControlRoutes(app: FastifyInstance, control: SimulatorCo
       name: str(b.name),
       waId: b.waId === null ? null : str(b.waId),
       onWhatsApp: typeof b.onWhatsApp === 'boolean' ? b.onWhatsApp : undefined,
+      profileHidden: typeof b.profileHidden === 'boolean' ? b.profileHidden : undefined,
     });
   });
   route('GET', '/customers/:id', (req) => control.customerJson(params(req).id ?? ''));
@@ -103,6 +104,7 @@ export function registerControlRoutes(app: FastifyInstance, control: SimulatorCo
     return control.updateCustomer(params(req).id ?? '', {
       name: str(b.name),
       onWhatsApp: typeof b.onWhatsApp === 'boolean' ? b.onWhatsApp : undefined,
+      profileHidden: typeof b.profileHidden === 'boolean' ? b.profileHidden : undefined,
     });
   });
   route('POST', '/customers/:id/messages', (req) => {

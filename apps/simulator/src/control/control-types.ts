@@ -20,6 +20,8 @@ export interface CustomerJson {
    */
   scopedIds: Record<string, string>;
   marketingStoppedBy: string[];
+  /** The User Profile API refuses this person's profile (privacy). */
+  profileHidden: boolean;
 }
 
 /** `GET /_sim/customers/{id}/scoped-ids/{accountId}` and `GET /_sim/accounts/{accountId}/users/{scopedId}`. */
@@ -37,6 +39,7 @@ export interface CreateCustomerInput {
   name?: string;
   waId?: string | null;
   onWhatsApp?: boolean;
+  profileHidden?: boolean;
 }
 
 export interface MessageJson {

@@ -69,6 +69,7 @@ export function customerJson(store: SimStore, c: SimCustomer): CustomerJson {
     onWhatsApp: c.onWhatsApp,
     scopedIds,
     marketingStoppedBy: [...c.marketingStoppedBy],
+    profileHidden: c.profileHidden,
   };
 }
 
@@ -231,6 +232,7 @@ export class SimulatorControl {
       name: input.name ?? (waId ? `Customer ${waId.slice(-4)}` : 'Customer'),
       waId: waId === null ? null : waId.replace(/\D/g, ''),
       onWhatsApp: input.onWhatsApp ?? waId !== null,
+      profileHidden: input.profileHidden ?? false,
     });
     return customerJson(this.ctx.store, customer);
   }
@@ -272,10 +274,14 @@ export class SimulatorControl {
     return customer;
   }
 
-  updateCustomer(id: string, patch: { name?: string; onWhatsApp?: boolean }): CustomerJson {
+  updateCustomer(
+    id: string,
+    patch: { name?: string; onWhatsApp?: boolean; profileHidden?: boolean },
+  ): CustomerJson {
     const customer = this.customer(id);
     if (patch.name !== undefined) customer.name = patch.name;
     if (patch.onWhatsApp !== undefined) customer.onWhatsApp = patch.onWhatsApp;
+    if (patch.profileHidden !== undefined) customer.profileHidden = patch.profileHidden;
     return customerJson(this.ctx.store, customer);
   }
 

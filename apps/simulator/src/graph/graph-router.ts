@@ -3,6 +3,7 @@ import type { SimContext } from '../context.ts';
 import { isObject, str, type Json } from '../json.ts';
 import { sendPageMessage } from '../messenger/page-send.ts';
 import { messagingAccount } from '../messenger/page-accounts.ts';
+import { findScopedUser, userProfile } from '../messenger/user-profile.ts';
 import type { SimToken } from '../state/model.ts';
 import type { GraphObject } from '../state/store.ts';
 import {
@@ -109,7 +110,12 @@ export async function handleGraph(ctx: SimContext, req: GraphRequest): Promise<G
   if (first === 'me') return handleMe(ctx, req, token, edge);
 
   const object = ctx.store.object(first);
-  if (!object) throw unsupportedRequest(method, first);
+  if (!object) {
+    // A PSID / IGSID: the User Profile API.
+    const user = findScopedUser(ctx, first);
+    if (user) return ok(userProfile(ctx, token, user, { method, id: first, edge, fields: query.fields }));
+    throw unsupportedRequest(method, first);
+  }
   authorize(ctx, token, object, method, first);
   const result = await handleObject(ctx, req, token, object, first, edge);
   if (!result) {

@@ -73,6 +73,11 @@ export interface SimCustomer {
   /* No PSID/IGSID here: they are scoped to each Page / Instagram account (`SimStore.scopedId`). */
   /** Business ids whose marketing messages this user stopped (→ 131050). */
   marketingStoppedBy: Set<string>;
+  /**
+   * The person's privacy settings keep their profile from businesses: the User Profile API
+   * (`GET /{psid|igsid}`) refuses it as "not available".
+   */
+  profileHidden: boolean;
 }
 
 export interface SimToken {

@@ -123,7 +123,13 @@ export class SimStore {
 
   // Customers -----------------------------------------------------------------------------
 
-  addCustomer(input: { name: string; waId?: string | null; onWhatsApp?: boolean; id?: string }): SimCustomer {
+  addCustomer(input: {
+    name: string;
+    waId?: string | null;
+    onWhatsApp?: boolean;
+    id?: string;
+    profileHidden?: boolean;
+  }): SimCustomer {
     this.customerSeq += 1;
     const n = this.customerSeq;
     const customer: SimCustomer = {
@@ -132,6 +138,7 @@ export class SimStore {
       waId: input.waId ?? null,
       onWhatsApp: input.onWhatsApp ?? input.waId !== undefined,
       marketingStoppedBy: new Set(),
+      profileHidden: input.profileHidden ?? false,
     };
     if (this.customers.has(customer.id)) throw new Error(`customer ${customer.id} exists`);
     if (customer.waId !== null && this.byWaId.has(customer.waId))
