@@ -76,6 +76,16 @@ export interface HealthReport {
   error?: ClassifiedFailure;
 }
 
+/**
+ * A customer's public profile from Meta's User Profile API (Messenger: first and last name joined;
+ * Instagram: name and username). `name` is null when the person has set none.
+ */
+export interface CustomerProfile {
+  name: string | null;
+  /** Instagram only: the @username, without '@'. */
+  username?: string;
+}
+
 export interface ChannelProvider {
   readonly kind: ChannelKind;
   readonly capabilities: ChannelCapabilities;
@@ -108,6 +118,14 @@ export interface ChannelProvider {
   uploadMedia(account: ChannelAccount, file: UploadFile): Promise<UploadResult>;
   /** Token validity + WhatsApp quality rating, messaging tier, names. Token errors → `{tokenValid:false}`. */
   checkHealth(account: ChannelAccount): Promise<HealthReport>;
+  /**
+   * The name of a person who wrote to the account: Messenger `GET /{psid}?fields=first_name,last_name`,
+   * Instagram `GET /{igsid}?fields=name,username`, with the account's (Page) token. Meta's errors
+   * (no consent, privacy, a bad token) throw `ChannelError` with the classified failure, as do
+   * network failures. WhatsApp has no such lookup (the name comes in the webhook): it throws
+   * `invalid_request` without a request.
+   */
+  fetchProfile(account: ChannelAccount, customerExternalId: string): Promise<CustomerProfile>;
 }
 
 export const DEFAULT_MAX_MEDIA_BYTES = 100 * 1024 * 1024;

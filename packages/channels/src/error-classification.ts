@@ -15,7 +15,12 @@ import type { ChannelKind } from './message-content.ts';
 
 const RATE_LIMITED = new Set([4, 17, 32, 613, 80007, 130429, 131048, 131049, 131056]);
 const RETRYABLE = new Set([1, 2, 131000, 131016, 131057]);
-const INVALID_RECIPIENT = new Set([551, 130497, 131021, 131026, 131030]);
+/**
+ * 230 [U]: "User consent is required to access user profile" (Instagram): the person never wrote
+ * to the account. It lies in Meta's permission range (200–299), but it is about that person, not
+ * the account's token: it must not mark the channel revoked.
+ */
+const INVALID_RECIPIENT = new Set([230, 551, 130497, 131021, 131026, 131030]);
 const OPTED_OUT = new Set([131050]);
 const AUTH_REVOKED = new Set([0, 3, 10, 102, 104, 190, 368, 131005, 131031, 131042, 131045, 133010]);
 const INVALID_REQUEST = new Set([33, 100, 2500, 131008, 131009, 131051, 131052, 131053, 135000]);

@@ -40,6 +40,7 @@ export {
   type ChannelAccount,
   type ChannelCapabilities,
   type ChannelProvider,
+  type CustomerProfile,
   type FetchedMedia,
   type GraphOptions,
   type HealthReport,

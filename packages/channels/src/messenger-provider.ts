@@ -2,13 +2,14 @@ import {
   DEFAULT_MAX_MEDIA_BYTES,
   type ChannelCapabilities,
   type ChannelProvider,
+  type CustomerProfile,
   type FetchedMedia,
   type HealthReport,
   type SendResult,
   type UploadResult,
 } from './channel-provider.ts';
 import { ChannelError, invalidContent } from './failure.ts';
-import { graphPath, unexpectedAnswer, type GraphClient } from './graph-client.ts';
+import { failedCall, graphPath, unexpectedAnswer, type GraphClient } from './graph-client.ts';
 import { healthFromFailure } from './health.ts';
 import { asId, asString } from './json-reader.ts';
 import { buildPageMessage, MESSENGER_LIMITS } from './messenger-message-builder.ts';
@@ -120,5 +121,34 @@ export function createPageProvider(graph: GraphClient, channel: 'messenger' | 'i
       if (username) report.handle = username;
       return report;
     },
+
+    async fetchProfile(account, customerExternalId): Promise<CustomerProfile> {
+      // Only the fields shown to the team: no picture, locale or anything else about the person.
+      const answer = await graph.call('GET', graphPath(customerExternalId), {
+        channel,
+        label: 'profile',
+        token: account.accessToken,
+        query: { fields: channel === 'instagram' ? 'name,username' : 'first_name,last_name' },
+      });
+      if (!answer.ok) throw failedCall(channel, 'profile', answer.failure);
+      return profileFrom(channel, answer.body);
+    },
   };
+}
+
+/** Meta's profile fields → `{name, username?}`; blank values count as absent. */
+export function profileFrom(
+  channel: 'messenger' | 'instagram',
+  body: Record<string, unknown>,
+): CustomerProfile {
+  const text = (v: unknown) => {
+    const s = asString(v)?.trim();
+    return s ? s : undefined;
+  };
+  if (channel === 'instagram') {
+    const username = text(body.username);
+    return { name: text(body.name) ?? null, ...(username ? { username } : {}) };
+  }
+  const name = [text(body.first_name), text(body.last_name)].filter(Boolean).join(' ');
+  return { name: name || null };
 }

@@ -161,5 +161,13 @@ export function createWhatsAppProvider(graph: GraphClient): ChannelProvider {
       if (number) report.handle = number;
       return report;
     },
+
+    async fetchProfile(): Promise<never> {
+      // The Cloud API has no profile lookup: the name comes with each message (`contacts[].profile`).
+      throw new ChannelError(
+        'whatsapp profile: not available (the name comes in the webhook)',
+        invalidContent('WhatsApp has no profile lookup'),
+      );
+    },
   };
 }

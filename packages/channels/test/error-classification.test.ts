@@ -26,6 +26,7 @@ const TABLE: [number, number | undefined, FailureClass][] = [
   [131030, undefined, 'invalid_recipient'],
   [551, 1545041, 'invalid_recipient'],
   [100, 2018001, 'invalid_recipient'],
+  [230, undefined, 'invalid_recipient'],
   [130497, undefined, 'invalid_recipient'],
   [131050, undefined, 'opted_out'],
   [0, undefined, 'auth_revoked'],
