@@ -49,3 +49,4 @@ export * from './conversations/labels.ts';
 export * from './conversations/teams.ts';
 export * from './conversations/canned-responses.ts';
 export * from './conversations/contact-fields.ts';
+export * from './conversations/contact-profile.ts';

@@ -67,6 +67,17 @@ export function createChannelGateway(graph: GraphOptions, opts: { maxMediaBytes:
       });
       return { bytes: fetched.bytes, mimeType: fetched.mimeType };
     },
+    async fetchProfile(channel, credentials, customerExternalId) {
+      try {
+        const profile = await providers[channel.kind].fetchProfile(
+          account(channel, credentials),
+          customerExternalId,
+        );
+        return { ok: true as const, profile };
+      } catch (e) {
+        return asFailure(e);
+      }
+    },
     async checkHealth(channel, credentials) {
       try {
         const report = await providers[channel.kind].checkHealth(account(channel, credentials));

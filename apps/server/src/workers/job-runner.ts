@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import {
   abandonSend,
+  applyContactProfile,
   markSentUnrecorded,
   MAX_SEND_ATTEMPTS,
   needsMediaUpload,
+  prepareProfileFetch,
   prepareSend,
   recordSendOutcome,
   recordUploadedMedia,
@@ -21,6 +23,10 @@ import { failureText } from './failure-text.ts';
 const LEASE_MS = 2 * 60_000;
 const MEDIA_ATTEMPTS = 6;
 const READ_RECEIPT_ATTEMPTS = 3;
+/** A profile lookup failing on Meta's side (5xx: after 2, 4, 8, 16 s; throttling: a minute apart) is tried 5 times. */
+const PROFILE_ATTEMPTS = 5;
+/** Failures worth another try; anything else Meta answers (no consent, privacy, a bad token) ends the lookup. */
+const RETRY_CLASSES = new Set(['retryable', 'rate_limited']);
 
 /**
  * How many times a job is claimed before it is given up, whatever went wrong: a classified
@@ -30,6 +36,7 @@ export const JOB_ATTEMPTS: Record<JobKind, number> = {
   'message.send': MAX_SEND_ATTEMPTS,
   'media.fetch': MEDIA_ATTEMPTS,
   'message.read_receipt': READ_RECEIPT_ATTEMPTS,
+  'contact.profile': PROFILE_ATTEMPTS,
 };
 
 /** The wait before the next attempt of a job that threw on attempt `attempt` (1-based). */
@@ -242,11 +249,52 @@ async function runReadReceipt(ctx: AppContext, deps: JobDeps, job: ClaimedJob): 
   });
 }
 
+/**
+ * Looks up the name of a new Messenger / Instagram contact (Meta's User Profile API) and gives it
+ * to the contact if it still has none. The call happens between two transactions, like a send.
+ * Meta's 5xx and throttling are retried with backoff; a refusal (no consent, the person's privacy,
+ * a revoked token) ends the job quietly: the contact keeps no name. Only the failure's class and
+ * code are logged — never the token, the person's id or a name.
+ */
+async function runProfileFetch(ctx: AppContext, deps: JobDeps, job: ClaimedJob): Promise<void> {
+  const ws = job.workspaceId;
+  const target = await ctx.db.run({ workspaceId: ws }, async (tx) => {
+    const t = await prepareProfileFetch(conversationStoresFor(ctx, tx, ws), job.refId);
+    if (!t) await completeJob(tx, job.id);
+    return t;
+  });
+  if (!target) return;
+  const result = await deps.gateway.fetchProfile(
+    target.channel,
+    target.credentials,
+    target.identity.externalId,
+  );
+  await ctx.db.run({ workspaceId: ws }, async (tx) => {
+    const stores = conversationStoresFor(ctx, tx, ws);
+    if (result.ok) {
+      await applyContactProfile(stores, target.identity.id, result.profile);
+      await completeJob(tx, job.id);
+      return;
+    }
+    const { failure } = result;
+    if (RETRY_CLASSES.has(failure.class) && job.attempts < PROFILE_ATTEMPTS) {
+      const waitMs = failure.retryAfterMs ?? failedJobBackoffMs(job.attempts);
+      await retryJob(tx, job.id, new Date(stores.now.getTime() + waitMs), `${failure.class} ${failure.code}`);
+      return;
+    }
+    ctx.logger.info(
+      { jobId: job.id, kind: job.kind, attempts: job.attempts, class: failure.class, code: failure.code },
+      'contact profile not available',
+    );
+    await completeJob(tx, job.id);
+  });
+}
+
 /** Claims due jobs (system scope) and runs each in its workspace's scope. Returns how many ran. */
 export async function runJobBatch(ctx: AppContext, deps: JobDeps, limit: number): Promise<number> {
   const jobs = await ctx.db.run({ system: true }, (tx) =>
     claimJobs(tx, {
-      kinds: ['message.send', 'media.fetch', 'message.read_receipt'],
+      kinds: ['message.send', 'media.fetch', 'message.read_receipt', 'contact.profile'],
       now: ctx.clock.now(),
       limit,
       leaseMs: LEASE_MS,
@@ -262,6 +310,7 @@ export async function runJobBatch(ctx: AppContext, deps: JobDeps, limit: number)
       }
       if (job.kind === 'message.send') await runSend(ctx, deps, job);
       else if (job.kind === 'media.fetch') await runMediaFetch(ctx, deps, job);
+      else if (job.kind === 'contact.profile') await runProfileFetch(ctx, deps, job);
       else await runReadReceipt(ctx, deps, job);
     } catch (err) {
       await recordJobFailure(ctx, job, err);
@@ -307,7 +356,8 @@ async function recordJobFailure(ctx: AppContext, job: ClaimedJob, err: unknown):
 /**
  * The job's attempts ran out: what it was for is marked failed where someone would otherwise wait
  * for it forever (a send → the message `failed`, an `internal` error the agent sees; a download →
- * the media `failed`), and the job is deleted. A read receipt is just dropped.
+ * the media `failed`), and the job is deleted. A read receipt or a profile lookup is just dropped
+ * (the contact keeps no name).
  */
 async function giveUp(ctx: AppContext, job: ClaimedJob, error: string): Promise<void> {
   ctx.logger.error({ jobId: job.id, kind: job.kind, attempts: job.attempts, error }, 'job given up');

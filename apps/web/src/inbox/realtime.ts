@@ -45,6 +45,7 @@ function createBatcher(qc: QueryClient, ws: string) {
       else if (name === 'conversation' && id)
         void qc.invalidateQueries({ queryKey: keys.conversation(ws, id) });
       else if (name === 'channels') void qc.invalidateQueries({ queryKey: keys.channels(ws) });
+      else if (name === 'contact' && id) void qc.invalidateQueries({ queryKey: keys.contact(ws, id) });
     }
     pending.clear();
   };
@@ -66,6 +67,9 @@ export function applyEvent(qc: QueryClient, ws: string, e: RealtimeEvent, later:
   } else if (e.type === 'conversation.created' || e.type === 'conversation.updated') {
     later('list');
     if (e.conversationId) later(`conversation|${e.conversationId}`);
+    // Its contact changed (a name found by the profile lookup): the contact panel too.
+    const contactId = e.data?.contactId;
+    if (typeof contactId === 'string') later(`contact|${contactId}`);
   } else if (e.type === 'channel.updated') {
     later('channels');
   }

@@ -63,6 +63,14 @@ export interface ContactStore {
   identities(contactId: string): Promise<ContactIdentity[]>;
   /** Corrects the display name (`null` clears it). */
   updateName(id: string, name: string | null): Promise<void>;
+  getIdentity(id: string): Promise<ContactIdentity | null>;
+  /**
+   * Sets the contact's name only while it has none, in one statement (a name someone set meanwhile,
+   * even in a transaction still open, is never overwritten). True when it was set.
+   */
+  nameIfUnnamed(id: string, name: string): Promise<boolean>;
+  /** Sets the name the channel knows the person by, only while the identity has none. */
+  setIdentityProfileName(id: string, name: string): Promise<void>;
 }
 
 export interface ConversationFilter {
@@ -169,7 +177,7 @@ export interface MediaRecordStore {
   }): Promise<void>;
 }
 
-export type JobKind = 'message.send' | 'media.fetch' | 'message.read_receipt';
+export type JobKind = 'message.send' | 'media.fetch' | 'message.read_receipt' | 'contact.profile';
 
 export interface JobQueue {
   enqueue(kind: JobKind, refId: string, runAt?: Date): Promise<void>;
@@ -225,6 +233,18 @@ export interface ChannelGateway {
     credentials: ChannelCredentials,
     media: MediaRef,
   ): Promise<{ bytes: Buffer; mimeType: string }>;
+  /**
+   * A Messenger / Instagram person's name from Meta's User Profile API (Meta's refusals and network
+   * failures as classified failures).
+   */
+  fetchProfile(
+    channel: ChannelRecord,
+    credentials: ChannelCredentials,
+    customerExternalId: string,
+  ): Promise<
+    | { ok: true; profile: { name: string | null; username?: string } }
+    | { ok: false; failure: ClassifiedFailure }
+  >;
   checkHealth(
     channel: Pick<ChannelRecord, 'kind' | 'accountId' | 'wabaId'>,
     credentials: ChannelCredentials,

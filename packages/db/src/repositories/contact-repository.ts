@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { ContactStore, FieldCipher } from '@parley/core';
 import type { Tx } from '../database.ts';
 import { contactIdentities, contacts } from '../schema/index.ts';
@@ -85,6 +85,33 @@ export function contactRepository(tx: Tx, cipher: FieldCipher): ContactStore {
         .update(contacts)
         .set({ name: await maybeEncrypt(name, NAME), updatedAt: new Date() })
         .where(eq(contacts.id, id));
+    },
+    async getIdentity(id) {
+      const [row] = await tx.select().from(contactIdentities).where(eq(contactIdentities.id, id));
+      if (!row) return null;
+      return {
+        id: row.id,
+        contactId: row.contactId,
+        channelId: row.channelId,
+        externalId: await cipher.decryptString(row.externalId, EXTERNAL_ID),
+        profileName: await maybeDecrypt(row.profileName, PROFILE_NAME),
+      };
+    },
+    async nameIfUnnamed(id, name) {
+      // One statement: under a concurrent edit PostgreSQL re-checks `name is null` on the row as
+      // the other transaction left it, so a name set meanwhile is never overwritten.
+      const rows = await tx
+        .update(contacts)
+        .set({ name: await cipher.encrypt(name, NAME), updatedAt: new Date() })
+        .where(and(eq(contacts.id, id), isNull(contacts.name)))
+        .returning({ id: contacts.id });
+      return rows.length > 0;
+    },
+    async setIdentityProfileName(id, name) {
+      await tx
+        .update(contactIdentities)
+        .set({ profileName: await cipher.encrypt(name, PROFILE_NAME) })
+        .where(and(eq(contactIdentities.id, id), isNull(contactIdentities.profileName)));
     },
     async identities(contactId) {
       const rows = await tx
