@@ -228,10 +228,12 @@ describe('a customer writes, the agent sees it and answers', () => {
     await send({ type: 'unsupported' });
     await send({ type: 'text', text: 'last one' });
     const conversation = await conversationOf(channels.whatsapp, 'last one');
+    // The simulator's deliveries may arrive in any order: "last one" can be in before the others.
     const items = await eventually(async () => {
       const t = await timeline(conversation.id);
-      return t.find((m) => m.type === 'image')?.media?.status === 'stored' ? t : null;
-    }, 'the image to be downloaded');
+      const stored = t.find((m) => m.type === 'image')?.media?.status === 'stored';
+      return stored && ['location', 'unsupported'].every((type) => t.some((m) => m.type === type)) ? t : null;
+    }, 'every message, and the image downloaded');
     const types = items.map((m) => m.type).reverse();
     assert.ok(
       types.includes('image') && types.includes('location') && types.includes('unsupported'),

@@ -7,6 +7,7 @@ import {
   type StatusEvent,
   type WatermarkEvent,
 } from './canonical.ts';
+import { requestContactProfile } from './contact-profile.ts';
 import { advanceStatus, statusesBelow } from './message-status.ts';
 import { joinedMessages, previewOf, searchableText } from './message-text.ts';
 import type { ChannelRecord, ContactIdentity, ConversationRecord, MessageRecord } from './model.ts';
@@ -161,6 +162,7 @@ async function resolveContact(
     profileName: from.profileName ?? null,
   };
   await deps.contacts.insertIdentity(identity);
+  await requestContactProfile(deps, channel, identity);
   known.identities.set(from.externalId, identity);
   return identity;
 }
