@@ -56,6 +56,8 @@ interface Running {
   url: string;
   detail: string;
   counts(): Promise<Record<string, number>>;
+  /** Parley: deliveries still pending, counted through the pending index (cheap enough to poll). */
+  pending?(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,15 @@ async function startParley(m: StartMessage): Promise<Running> {
         );
         return Object.fromEntries(rows.map((r) => [r.key, Number(r.n)]));
       }),
+    pending: async () => {
+      const [row] = await ctx.db.asOwner((tx) =>
+        queryRows<{ n: number }>(
+          tx,
+          sql`select count(*)::int as n from webhook_events where status = 'pending'`,
+        ),
+      );
+      return Number(row?.n ?? 0);
+    },
     async close() {
       await workers?.stop();
       await app.close();
@@ -177,17 +188,23 @@ async function startBaseline(m: StartMessage): Promise<Running> {
   };
 }
 
-/** Polls until no stored delivery is pending (or the timeout); the time is measured here. */
+/**
+ * Polls until no stored delivery is pending (or the timeout); the time is measured here. The poll
+ * runs in the server's own process and database, so it stays light (counting every table each
+ * 100 ms over ~80,000 rows took a good part of the CPU the workers were being measured on).
+ */
 async function drain(
   running: Running,
   timeoutMs: number,
 ): Promise<{ ms: number; counts: Record<string, number> }> {
   const started = performance.now();
   for (;;) {
-    const counts = await running.counts();
+    const pending = running.pending
+      ? await running.pending()
+      : ((await running.counts())['webhook_events.pending'] ?? 0);
     const ms = performance.now() - started;
-    if (!counts['webhook_events.pending'] || ms > timeoutMs) return { ms, counts };
-    await new Promise((r) => setTimeout(r, 100));
+    if (pending === 0 || ms > timeoutMs) return { ms, counts: await running.counts() };
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 

@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.ts';
 import { runJobBatch, type JobDeps } from './job-runner.ts';
-import { processWebhookBatch, type WebhookProcessorOptions } from './webhook-processor.ts';
+import { processWebhookBatch, webhookClaimSize, type WebhookProcessorOptions } from './webhook-processor.ts';
 
 export interface WorkerOptions extends WebhookProcessorOptions {
   /** Extra periodic work (snooze wake-ups, pruning), run about every `periodicMs`. */
@@ -28,7 +28,7 @@ export function startWorkers(ctx: AppContext, deps: JobDeps, opts: WorkerOptions
   let lastPeriodic = 0;
 
   const round = async (): Promise<number> => {
-    let did = await processWebhookBatch(ctx, batch, opts);
+    let did = await processWebhookBatch(ctx, opts.batchSize ?? webhookClaimSize(ctx), opts);
     did += await runJobBatch(ctx, deps, batch);
     if (opts.periodic && Date.now() - lastPeriodic >= (opts.periodicMs ?? 5000)) {
       lastPeriodic = Date.now();
