@@ -53,16 +53,28 @@ export interface JobDeps {
 export const MEDIA_BYTES_CONTEXT = 'media_objects.bytes';
 
 /**
+ * The first of a job's two transactions: what the provider call needs, or null — then there is
+ * nothing left to do and the job ends in the same transaction.
+ */
+async function prepareOrEnd<T>(
+  ctx: AppContext,
+  job: ClaimedJob,
+  prepare: (stores: ConversationStores) => Promise<T | null>,
+): Promise<T | null> {
+  return ctx.db.run({ workspaceId: job.workspaceId }, async (tx) => {
+    const prepared = await prepare(conversationStoresFor(ctx, tx, job.workspaceId));
+    if (!prepared) await completeJob(tx, job.id);
+    return prepared;
+  });
+}
+
+/**
  * Sends one queued message. The provider call happens between two transactions, so no database
  * lock is held while Meta answers; the job's lease keeps other workers off it meanwhile.
  */
 async function runSend(ctx: AppContext, deps: JobDeps, job: ClaimedJob): Promise<void> {
   const ws = job.workspaceId;
-  const prepared = await ctx.db.run({ workspaceId: ws }, async (tx) => {
-    const p = await prepareSend(conversationStoresFor(ctx, tx, ws), job.refId);
-    if (!p) await completeJob(tx, job.id);
-    return p;
-  });
+  const prepared = await prepareOrEnd(ctx, job, (stores) => prepareSend(stores, job.refId));
   if (!prepared) return;
   const result: SendResult = await uploadThenSend(ctx, deps, prepared);
   try {
@@ -258,11 +270,7 @@ async function runReadReceipt(ctx: AppContext, deps: JobDeps, job: ClaimedJob): 
  */
 async function runProfileFetch(ctx: AppContext, deps: JobDeps, job: ClaimedJob): Promise<void> {
   const ws = job.workspaceId;
-  const target = await ctx.db.run({ workspaceId: ws }, async (tx) => {
-    const t = await prepareProfileFetch(conversationStoresFor(ctx, tx, ws), job.refId);
-    if (!t) await completeJob(tx, job.id);
-    return t;
-  });
+  const target = await prepareOrEnd(ctx, job, (stores) => prepareProfileFetch(stores, job.refId));
   if (!target) return;
   const result = await deps.gateway.fetchProfile(
     target.channel,

@@ -260,7 +260,9 @@ async function ingestMessages(
       });
       await deps.jobs.enqueue('media.fetch', mediaId);
     }
-    joined.set(message.conversationId, [...(joined.get(message.conversationId) ?? []), row]);
+    const joining = joined.get(message.conversationId);
+    if (joining) joining.push(row);
+    else joined.set(message.conversationId, [row]);
   }
   for (const [conversationId, joining] of joined) {
     const updated = await deps.conversations.recordMessages(
@@ -273,10 +275,11 @@ async function ingestMessages(
         })),
       ),
     );
-    const firstInbound = joining.some(({ event }) => !event.echo);
     if (created.has(conversationId)) {
       await deps.realtime.append({ type: 'conversation.created', conversationId });
-      if (firstInbound && deps.autoAssign) await deps.autoAssign(updated);
+      // Assigned when the customer wrote (not when only our own echoes opened it).
+      const customerWrote = joining.some(({ event }) => !event.echo);
+      if (customerWrote && deps.autoAssign) await deps.autoAssign(updated);
     }
     for (const { message } of joining) {
       await deps.realtime.append({
